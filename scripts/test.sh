@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, host tests (unit, property, vectors, CLI, interoperability with
+# libGammu and python-gsmmodem, the upstream sync against MariaDB), the no_std build for a bare-metal
+# target, the test suite for aarch64 and armv7 under qemu-user, and the shipping checks (release and
+# static builds, Debian packages in a debootstrap root, image and flash scripts). Installs what it needs.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh --host     host only (fast loop while developing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+host_only=0
+[ "${1:-}" = "--host" ] && host_only=1
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if [ $host_only = 1 ]; then scripts/setup.sh base interop db-setup; else scripts/setup.sh base cross interop db-setup; fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "host tests"
+cargo test --locked
+
+step "store tests with the sled backend"
+cargo test --locked --features sled --test 'store_*'
+
+[ $host_only = 1 ] && exit 0
+
+step "no_std library for thumbv7em-none-eabihf (bare metal), with and without defmt"
+cargo check --locked --lib --no-default-features --target thumbv7em-none-eabihf
+cargo check --locked --lib --no-default-features --features defmt --target thumbv7em-none-eabihf
+
+scripts/cross-test.sh
+
+step "shipping: cross and static builds, packages, image and flash scripts, size and memory budgets"
+scripts/ship-test.sh

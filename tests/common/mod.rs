@@ -1,0 +1,32 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// A `Command` for the built `smsgw` binary. Under qemu-user (cross targets, no binfmt_misc) the
+/// program in `SMSGW_TEST_RUNNER` (e.g. `qemu-aarch64-static -L /usr/aarch64-linux-gnu`) runs it.
+pub fn smsgw() -> Command {
+    let bin = env!("CARGO_BIN_EXE_smsgw");
+    match std::env::var("SMSGW_TEST_RUNNER") {
+        Ok(runner) if !runner.trim().is_empty() => {
+            let mut words = runner.split_whitespace();
+            let mut cmd = Command::new(words.next().unwrap());
+            cmd.args(words).arg(bin);
+            cmd
+        }
+        _ => Command::new(bin),
+    }
+}
+
+/// Runs `smsgw ARGS`, with `stdin` fed to it when given, and returns what it did.
+pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S], stdin: Option<&str>) -> Output {
+    let mut cmd = smsgw();
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    let mut child = cmd.spawn().expect("start smsgw");
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    child.wait_with_output().expect("wait for smsgw")
+}
