@@ -52,12 +52,15 @@ fn migrate_keeps_every_row_of_the_old_table_and_runs_again_harmlessly() {
 
     assert_eq!(schema::current_version(&mut c).unwrap(), 0);
     let out = ok(&db(&name, &["migrate"]));
-    assert!(out.contains("schema version 4: applied 1 claims, 2 delivery reports, 3 inbox, 4 events"), "{out}");
+    assert!(
+        out.contains("schema version 5: applied 1 claims, 2 delivery reports, 3 inbox, 4 events, 5 received and calls"),
+        "{out}"
+    );
     let after: Vec<(u64, String, String, String, i32)> =
         c.query("SELECT id, phone_number, message, status, attempts FROM outbox ORDER BY id").unwrap();
     assert_eq!(before, after, "no row lost or changed");
-    assert_eq!(ok(&db(&name, &["migrate"])).trim(), "schema version 4: up to date");
-    assert_eq!(count(&mut c, "SELECT COUNT(*) FROM smsgw_schema_migrations"), 4);
+    assert_eq!(ok(&db(&name, &["migrate"])).trim(), "schema version 5: up to date");
+    assert_eq!(count(&mut c, "SELECT COUNT(*) FROM smsgw_schema_migrations"), 5);
     // The old daemon's questions still have the same answers.
     assert_eq!(count(&mut c, "SELECT COUNT(*) FROM outbox WHERE status='pending' AND attempts > 0"), 1);
     let by_status: Vec<(String, u64)> =
@@ -73,7 +76,7 @@ fn migrate_keeps_every_row_of_the_old_table_and_runs_again_harmlessly() {
         1
     );
     let status = ok(&db(&name, &["status"]));
-    assert!(status.contains("schema version 4") && status.contains("pending  1"), "{status}");
+    assert!(status.contains("schema version 5") && status.contains("pending  1"), "{status}");
     mariadb::drop_database(PORT, &name);
 }
 
@@ -88,7 +91,7 @@ fn init_makes_a_database_the_sync_accepts_and_migrate_needs_an_outbox() {
     let out = ok(&db(&name, &["init"]));
     assert!(out.contains("applied 1 claims, 2 delivery reports, 3 inbox, 4 events"), "{out}");
     schema::check(&mut c).unwrap();
-    assert_eq!(ok(&db(&name, &["init"])).trim(), "schema version 4: up to date");
+    assert_eq!(ok(&db(&name, &["init"])).trim(), "schema version 5: up to date");
     mariadb::drop_database(PORT, &name);
 }
 

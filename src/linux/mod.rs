@@ -7,6 +7,7 @@ pub mod config;
 pub mod control;
 pub mod dates;
 pub mod gateway;
+pub mod hook;
 pub mod log;
 pub mod message;
 pub mod modem_port;

@@ -16,6 +16,7 @@
 //! | `inject sms FROM TEXT…` | an incoming message (long ones in parts) |
 //! | `inject call FROM\|withheld` | an incoming call |
 //! | `inject report FROM MR STATUS` | a status report |
+//! | `inject pdu HEX` | an SMS-DELIVER PDU as given (SMSC field first) |
 //! | `reports DELAY_MS STATUS` | delay and TP-ST of the status reports to come |
 //! | `power off\|on` | the supply |
 
@@ -406,7 +407,13 @@ fn control_inner(sim: &mut Sim, now: Instant, line: &str) -> Result<Value, Value
                     let status = number(words.next(), "report status")?;
                     Injection::StatusReport { recipient, message_ref, status }
                 }
-                _ => return Err(err("inject sms|call|report")),
+                Some("pdu") => {
+                    let text = words.next().ok_or_else(|| err("inject pdu HEX"))?;
+                    let mut buf = [0u8; crate::codec::pdu::MAX_PDU_OCTETS];
+                    let octets = hex::decode_into(text.as_bytes(), &mut buf).map_err(err)?;
+                    return sim.inject(now, Injection::Pdu { octets }).map(|()| ok(json!({}))).map_err(err);
+                }
+                _ => return Err(err("inject sms|call|report|pdu")),
             };
             sim.inject(now, injection).map(|()| ok(json!({}))).map_err(err)
         }
@@ -543,6 +550,9 @@ mod tests {
             ("inject call withheld", true),
             ("inject call +4917", false),
             ("inject report +4917 3 0", true),
+            ("inject pdu 0791447758100650040C9144971121436500004210510103548007743D885E9ED301", true),
+            ("inject pdu 0791447758100650", false),
+            ("inject pdu zz", false),
             ("reports 100 70", true),
             ("power off", true),
             ("inject call withheld", false),

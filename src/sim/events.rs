@@ -181,6 +181,27 @@ impl Sim {
         Ok(())
     }
 
+    /// A raw SMS-DELIVER from the network. It must decode as one, so that the host is never handed
+    /// something no network would send.
+    pub(super) fn receive_pdu(&mut self, now: Instant, octets: &[u8]) -> Result<(), Error> {
+        match crate::codec::pdu::decode(octets)? {
+            crate::codec::pdu::Pdu::Deliver(_) => {}
+            _ => {
+                return Err(Error::Codec(crate::codec::Error::InvalidField {
+                    field: "TP-MTI",
+                    reason: "not an SMS-DELIVER",
+                }))
+            }
+        }
+        let pdu = PduBuf::from_slice(octets)
+            .map_err(|_| Error::Codec(crate::codec::Error::BufferTooSmall { needed: octets.len() }))?;
+        if self.settings.cnmi[1] != 2 && self.storage.free() < 1 {
+            return Err(Error::StorageFull { needed: 1 });
+        }
+        self.deliver_message(now, pdu);
+        Ok(())
+    }
+
     fn deliver_message(&mut self, now: Instant, pdu: PduBuf) {
         self.stats.received += 1;
         let tpdu_len = pdu_tpdu_len(&pdu);

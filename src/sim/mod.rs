@@ -252,6 +252,9 @@ pub enum Injection<'a> {
     StatusReport { recipient: &'a str, message_ref: u8, status: u8 },
     /// Someone calls; `None` is a withheld number.
     Call { from: Option<&'a str> },
+    /// A message exactly as the network hands it over: an SMS-DELIVER PDU, SMSC field first. How
+    /// tests deliver the parts of a long message out of order, with 16-bit references, twice.
+    Pdu { octets: &'a [u8] },
 }
 
 /// Settings the host changes with AT commands; forgotten at power-off and by `ATZ`.
@@ -595,6 +598,7 @@ impl Sim {
                 self.receive_report(now, recipient, message_ref, submitted, status)
             }
             Injection::Call { from } => self.incoming_call(now, from),
+            Injection::Pdu { octets } => self.receive_pdu(now, octets),
         }
     }
 

@@ -26,6 +26,10 @@ pub struct Status(pub u8);
 const SERVICE_REJECTED: u8 = 0x63;
 
 impl Status {
+    /// "SM Validity Period Expired": the service centre gave up because the message's validity
+    /// period ran out, which users tell apart from other failures.
+    pub const EXPIRED: Status = Status(0x46);
+
     pub fn raw(self) -> u8 {
         self.0
     }

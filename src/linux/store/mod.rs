@@ -50,6 +50,7 @@ pub use model::{
     PartState, Push, Ready, Recovered, State, StateKind, Stats, Tombstone, UnixMs, UnknownPolicy, UpstreamState,
 };
 pub use record::RECORD_VERSION;
+pub use stored::reported_status;
 pub use tx::FORMAT_VERSION;
 
 use crate::codec::pdu::{Status, StatusCategory};

@@ -99,6 +99,14 @@ pub fn report_words(part: u8, status: Status) -> String {
     format!("part {}: {meaning} (TP-ST {:#04x})", u16::from(part) + 1, status.raw())
 }
 
+/// The TP-ST a failure reason written by [`report_words`] names: the push record keeps the
+/// reason, not the report, and upstream tells an expired message from a failed one.
+pub fn reported_status(reason: &str) -> Option<Status> {
+    let (_, rest) = reason.rsplit_once("(TP-ST 0x")?;
+    let hex = rest.strip_suffix(')')?;
+    u8::from_str_radix(hex, 16).ok().map(Status)
+}
+
 /// One history entry of a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangeEntry {
@@ -183,6 +191,17 @@ impl Stored {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reported_status_reads_back_from_its_words() {
+        for raw in [0x00u8, 0x20, 0x41, 0x46, 0x65, 0x7F, 0xFF] {
+            let words = format!("not delivered: {}", report_words(1, Status(raw)));
+            assert_eq!(reported_status(&words), Some(Status(raw)), "{words}");
+        }
+        for other in ["failed", "+CMS ERROR: 500", "(TP-ST 0xzz)", "TP-ST 0x46"] {
+            assert_eq!(reported_status(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn details_in_words() {

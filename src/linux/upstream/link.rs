@@ -28,7 +28,8 @@ use super::config::UpstreamConfig;
 use super::error::{Error, Result};
 use super::row::COLUMNS;
 use super::schema;
-use crate::linux::store::{Push, StateKind, UnixMs};
+use crate::codec::pdu::Status;
+use crate::linux::store::{reported_status, Push, StateKind, UnixMs};
 
 /// Widest text the `error_message`, `events.detail` columns take (characters).
 const TEXT_COLUMN_CHARS: usize = 255;
@@ -51,10 +52,12 @@ pub enum RowChange {
         at: UnixMs,
         attempts: u8,
     },
-    /// Given up before it was sent, or (when the row is already `sent`) not delivered.
+    /// Given up before it was sent, or (when the row is already `sent`) not delivered:
+    /// `expired` when the report said the validity period ran out (TP-ST 0x46).
     Failed {
         attempts: u8,
         error: String,
+        expired: bool,
     },
     Delivered {
         at: UnixMs,
@@ -72,7 +75,12 @@ impl RowChange {
             StateKind::Queued => RowChange::Retrying { attempts: push.attempts_left, error },
             StateKind::Sent => RowChange::Sent { at: push.at, attempts: push.attempts_left },
             StateKind::Failed => {
-                RowChange::Failed { attempts: push.attempts_left, error: error.unwrap_or_else(|| "failed".into()) }
+                let expired = push.error.as_deref().and_then(reported_status) == Some(Status::EXPIRED);
+                RowChange::Failed {
+                    attempts: push.attempts_left,
+                    error: error.unwrap_or_else(|| "failed".into()),
+                    expired,
+                }
             }
             StateKind::Delivered => RowChange::Delivered { at: push.at },
             StateKind::Cancelled => RowChange::Cancelled,
@@ -199,11 +207,12 @@ impl Link {
                 (at.0, attempts, seq, id, g, seq),
             )?,
             // MySQL assigns left to right, so `status` is read before it is set.
-            RowChange::Failed { attempts, error } => self.conn.exec_drop(
+            RowChange::Failed { attempts, error, expired } => self.conn.exec_drop(
                 format!(
-                    "UPDATE outbox SET delivery_status = IF(status = 'sent', 'failed', delivery_status), \
+                    "UPDATE outbox SET delivery_status = IF(status = 'sent', {}, delivery_status), \
                      attempts = IF(status = 'sent', attempts, ?), error_message = ?, claim_expires = NULL, \
-                     status = IF(status = 'sent', 'sent', 'failed'), push_seq = ? {PUSH_GUARD}"
+                     status = IF(status = 'sent', 'sent', 'failed'), push_seq = ? {PUSH_GUARD}",
+                    if *expired { "'expired'" } else { "'failed'" }
                 ),
                 (attempts, error, seq, id, g, seq),
             )?,
@@ -274,6 +283,8 @@ mod tests {
     #[test]
     fn each_state_maps_to_its_row_change() {
         let long = "e".repeat(400);
+        let expired = "not delivered: part 1: SM validity period expired (TP-ST 0x46)".to_string();
+        let refused = "not delivered: part 2: remote procedure error (TP-ST 0x41)".to_string();
         let cases = [
             (push(StateKind::Sending, None), None),
             (
@@ -281,8 +292,22 @@ mod tests {
                 Some(RowChange::Retrying { attempts: 2, error: Some("no signal".into()) }),
             ),
             (push(StateKind::Sent, None), Some(RowChange::Sent { at: UnixMs(1_700_000_000_123), attempts: 2 })),
-            (push(StateKind::Failed, Some(&long)), Some(RowChange::Failed { attempts: 2, error: "e".repeat(255) })),
-            (push(StateKind::Failed, None), Some(RowChange::Failed { attempts: 2, error: "failed".into() })),
+            (
+                push(StateKind::Failed, Some(&long)),
+                Some(RowChange::Failed { attempts: 2, error: "e".repeat(255), expired: false }),
+            ),
+            (
+                push(StateKind::Failed, None),
+                Some(RowChange::Failed { attempts: 2, error: "failed".into(), expired: false }),
+            ),
+            (
+                push(StateKind::Failed, Some(&expired)),
+                Some(RowChange::Failed { attempts: 2, error: expired.clone(), expired: true }),
+            ),
+            (
+                push(StateKind::Failed, Some(&refused)),
+                Some(RowChange::Failed { attempts: 2, error: refused.clone(), expired: false }),
+            ),
             (push(StateKind::Delivered, None), Some(RowChange::Delivered { at: UnixMs(1_700_000_000_123) })),
             (push(StateKind::Cancelled, None), Some(RowChange::Cancelled)),
         ];

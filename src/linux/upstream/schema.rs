@@ -11,6 +11,7 @@
 //! | 2 | `outbox.status_report` (request a delivery report), `delivery_status` (`pending`/`delivered`/`failed`), `delivered_at` |
 //! | 3 | table `inbox`: received SMS |
 //! | 4 | table `events`: what each gateway did that people may want to know (bad rows, resends, lost claims) |
+//! | 5 | `inbox.local_id`, `parts`, `complete`, `sms_timestamp` and `events.local_id`, `phone_number`, each with a unique key on the gateway's own ids (a push repeated after a crash inserts nothing); `outbox.delivery_status` gains `expired` |
 //!
 //! DDL commits on its own in MySQL and MariaDB, so a migration cannot be one transaction.
 //! Instead every step looks first (`information_schema`) and only adds what is missing: an
@@ -53,6 +54,11 @@ enum Step {
     Column { table: &'static str, name: &'static str, definition: &'static str },
     /// `CREATE INDEX name ON table (columns)` unless an index of that name exists.
     Index { table: &'static str, name: &'static str, columns: &'static str },
+    /// `CREATE UNIQUE INDEX name ON table (columns)` unless an index of that name exists.
+    Unique { table: &'static str, name: &'static str, columns: &'static str },
+    /// `ALTER TABLE table MODIFY COLUMN name definition` unless the column's type already
+    /// contains `has` (how an `ENUM` gains a value).
+    Retype { table: &'static str, name: &'static str, definition: &'static str, has: &'static str },
     /// A `CREATE TABLE IF NOT EXISTS` statement.
     Table(&'static str),
 }
@@ -125,6 +131,26 @@ pub const MIGRATIONS: &[Migration] = &[
             ) DEFAULT CHARSET=utf8mb4",
         )],
     },
+    Migration {
+        version: 5,
+        name: "received and calls",
+        steps: &[
+            Step::Column { table: "inbox", name: "local_id", definition: "BIGINT UNSIGNED NULL" },
+            Step::Column { table: "inbox", name: "parts", definition: "TINYINT UNSIGNED NOT NULL DEFAULT 1" },
+            Step::Column { table: "inbox", name: "complete", definition: "TINYINT(1) NOT NULL DEFAULT 1" },
+            Step::Column { table: "inbox", name: "sms_timestamp", definition: "VARCHAR(32) NULL" },
+            Step::Unique { table: "inbox", name: "uq_smsgw_inbox_local", columns: "gateway, local_id" },
+            Step::Column { table: "events", name: "local_id", definition: "BIGINT UNSIGNED NULL" },
+            Step::Column { table: "events", name: "phone_number", definition: "VARCHAR(32) NULL" },
+            Step::Unique { table: "events", name: "uq_smsgw_events_local", columns: "gateway, kind, local_id" },
+            Step::Retype {
+                table: "outbox",
+                name: "delivery_status",
+                definition: "ENUM('pending', 'delivered', 'failed', 'expired') NULL",
+                has: "'expired'",
+            },
+        ],
+    },
 ];
 
 /// The schema version this build needs.
@@ -151,6 +177,9 @@ const SYNC_COLUMNS: &[&str] = &[
     "delivered_at",
 ];
 
+/// Columns of the tables the sync inserts received messages and calls into.
+const PUSH_COLUMNS: &[(&str, &str)] = &[("inbox", "local_id"), ("inbox", "sms_timestamp"), ("events", "local_id")];
+
 fn exists(conn: &mut Conn, query: &str, params: (&str, &str)) -> Result<bool> {
     let n: Option<u64> = conn.exec_first(query, params)?;
     Ok(n.unwrap_or(0) > 0)
@@ -173,14 +202,26 @@ fn run_step(conn: &mut Conn, step: &Step) -> Result<()> {
                 conn.query_drop(format!("ALTER TABLE `{table}` ADD COLUMN `{name}` {definition}"))?;
             }
         }
-        Step::Index { table, name, columns } => {
-            let q = "SELECT COUNT(*) FROM information_schema.STATISTICS \
-                     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?";
-            if !exists(conn, q, (table, name))? {
-                conn.query_drop(format!("CREATE INDEX `{name}` ON `{table}` ({columns})"))?;
+        Step::Index { table, name, columns } => create_index(conn, "INDEX", table, name, columns)?,
+        Step::Unique { table, name, columns } => create_index(conn, "UNIQUE INDEX", table, name, columns)?,
+        Step::Retype { table, name, definition, has } => {
+            let q = "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+                     AND TABLE_NAME = ? AND COLUMN_NAME = ? AND COLUMN_TYPE LIKE CONCAT('%', ?, '%')";
+            let n: Option<u64> = conn.exec_first(q, (table, name, has))?;
+            if n.unwrap_or(0) == 0 {
+                conn.query_drop(format!("ALTER TABLE `{table}` MODIFY COLUMN `{name}` {definition}"))?;
             }
         }
         Step::Table(ddl) => conn.query_drop(ddl)?,
+    }
+    Ok(())
+}
+
+fn create_index(conn: &mut Conn, kind: &str, table: &str, name: &str, columns: &str) -> Result<()> {
+    let q = "SELECT COUNT(*) FROM information_schema.STATISTICS \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?";
+    if !exists(conn, q, (table, name))? {
+        conn.query_drop(format!("CREATE {kind} `{name}` ON `{table}` ({columns})"))?;
     }
     Ok(())
 }
@@ -244,7 +285,20 @@ pub fn init(conn: &mut Conn) -> Result<Vec<Migration>> {
 pub fn check(conn: &mut Conn) -> Result<()> {
     let q = format!("SELECT {} FROM outbox LIMIT 0", SYNC_COLUMNS.join(", "));
     match conn.query_drop(q) {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            // The gateway may only INSERT into these, so it cannot select from them; the
+            // information schema shows the columns of tables it holds any privilege on.
+            for (table, column) in PUSH_COLUMNS {
+                let q = "SELECT COUNT(*) FROM information_schema.COLUMNS \
+                         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?";
+                if !exists(conn, q, (table, column))? {
+                    return Err(Error::Schema(format!(
+                        "{table}.{column} is missing: run `smsgw db migrate` (or `smsgw db init` on an empty database)"
+                    )));
+                }
+            }
+            Ok(())
+        }
         Err(mysql::Error::MySqlError(e)) if e.code == 1054 || e.code == 1146 => Err(Error::Schema(format!(
             "{} (error {}): run `smsgw db migrate` (or `smsgw db init` on an empty database)",
             e.message, e.code
@@ -263,7 +317,7 @@ mod tests {
             assert_eq!(m.version as usize, i + 1, "{}", m.name);
             assert!(!m.steps.is_empty());
         }
-        assert_eq!(latest_version(), 4);
+        assert_eq!(latest_version(), 5);
     }
 
     #[test]
