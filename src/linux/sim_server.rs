@@ -18,6 +18,7 @@
 //! | `inject report FROM MR STATUS` | a status report |
 //! | `inject pdu HEX` | an SMS-DELIVER PDU as given (SMSC field first) |
 //! | `reports DELAY_MS STATUS` | delay and TP-ST of the status reports to come |
+//! | `calls clip-first\|clip-after\|profile RING_MS RINGS` | how calls to come ring: `+CLIP` before or after `RING`, the interval, the rings before the caller gives up |
 //! | `power off\|on` | the supply |
 
 use std::fs::File;
@@ -417,6 +418,18 @@ fn control_inner(sim: &mut Sim, now: Instant, line: &str) -> Result<Value, Value
             };
             sim.inject(now, injection).map(|()| ok(json!({}))).map_err(err)
         }
+        Some("calls") => {
+            let order = match words.next() {
+                Some("clip-first") => Some(true),
+                Some("clip-after") => Some(false),
+                Some("profile") => None,
+                _ => return Err(err("calls clip-first|clip-after|profile RING_MS RINGS")),
+            };
+            let interval = number(words.next(), "calls ring interval")?;
+            let rings = number(words.next(), "calls rings")?;
+            sim.set_calls(order, interval, rings);
+            Ok(ok(json!({})))
+        }
         Some("reports") => {
             let delay = number(words.next(), "reports delay")?;
             let status = number(words.next(), "reports status")?;
@@ -554,6 +567,9 @@ mod tests {
             ("inject pdu 0791447758100650", false),
             ("inject pdu zz", false),
             ("reports 100 70", true),
+            ("calls clip-first 500 3", true),
+            ("calls sideways 500 3", false),
+            ("calls profile 500", false),
             ("power off", true),
             ("inject call withheld", false),
             ("power on", true),

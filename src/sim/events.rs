@@ -307,7 +307,7 @@ impl Sim {
             c.rings += 1;
         }
         self.timers.ring = Some(now + ms_(self.config.ring_interval_ms));
-        let clip_first = self.config.profile.spec().clip_first;
+        let clip_first = self.config.clip_first.unwrap_or(self.config.profile.spec().clip_first);
         if clip_first {
             self.clip(now, &call);
         }

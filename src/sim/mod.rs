@@ -154,6 +154,8 @@ pub struct Config {
     pub ring_interval_ms: u32,
     /// Rings before the caller gives up (`NO CARRIER`).
     pub ring_limit: u8,
+    /// `+CLIP` before `RING` (`Some(true)`) or after it; `None` takes the profile's order.
+    pub clip_first: Option<bool>,
     /// From `AT+CUSD=1,…` to the `+CUSD` answer.
     pub ussd_delay_ms: u32,
 }
@@ -169,6 +171,7 @@ impl Config {
             report_status: 0,
             ring_interval_ms: 3_000,
             ring_limit: 5,
+            clip_first: None,
             ussd_delay_ms: 1_500,
         }
     }
@@ -499,6 +502,14 @@ impl Sim {
     }
 
     /// Changes the delay and TP-ST of the status reports to come.
+    /// How calls to come ring: the order of `+CLIP` and `RING`, their interval, and the rings
+    /// before the caller gives up.
+    pub fn set_calls(&mut self, clip_first: Option<bool>, ring_interval_ms: u32, ring_limit: u8) {
+        self.config.clip_first = clip_first;
+        self.config.ring_interval_ms = ring_interval_ms;
+        self.config.ring_limit = ring_limit;
+    }
+
     pub fn set_reports(&mut self, delay_ms: u32, status: u8) {
         self.config.report_delay_ms = delay_ms;
         self.config.report_status = status;

@@ -88,6 +88,30 @@ impl RowChange {
     }
 }
 
+/// A received message as the `inbox` table takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxRow<'a> {
+    pub local_id: u64,
+    pub sender: &'a str,
+    pub text: &'a str,
+    pub received: UnixMs,
+    pub smsc: Option<&'a str>,
+    pub parts: u8,
+    pub complete: bool,
+    /// The service centre's time stamp with its offset, as the message carried it.
+    pub sms_timestamp: Option<&'a str>,
+}
+
+/// Something the gateway recorded on its own, for the `events` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalEvent<'a> {
+    pub kind: &'a str,
+    pub local_id: u64,
+    pub phone_number: Option<&'a str>,
+    pub detail: &'a str,
+    pub at: UnixMs,
+}
+
 /// The guard every push carries: this gateway's claim, and not applied before.
 const PUSH_GUARD: &str = "WHERE id = ? AND claimed_by = ? AND (push_seq IS NULL OR push_seq < ?)";
 
@@ -232,6 +256,29 @@ impl Link {
                 (column_text(&format!("cancelled on gateway {g}")), seq, id, g, seq),
             )?,
         }
+        Ok(self.conn.affected_rows() > 0)
+    }
+
+    /// Inserts a received message into `inbox`, once: the row is keyed by this gateway and the
+    /// message's local id, so a push repeated after a lost acknowledgement inserts nothing.
+    /// True when the row is new.
+    pub fn insert_received(&mut self, m: &InboxRow<'_>) -> Result<bool> {
+        self.conn.exec_drop(
+            "INSERT IGNORE INTO inbox (gateway, local_id, sender, message, received_at, smsc, parts, complete, \
+             sms_timestamp) VALUES (?, ?, ?, ?, FROM_UNIXTIME(? / 1000), ?, ?, ?, ?)",
+            (&self.gateway, m.local_id, m.sender, m.text, m.received.0, m.smsc, m.parts, m.complete, m.sms_timestamp),
+        )?;
+        Ok(self.conn.affected_rows() > 0)
+    }
+
+    /// Inserts an event the gateway recorded locally (a call, an opt-out) into `events`, once,
+    /// keyed by gateway, kind and local id, with the time it happened.
+    pub fn insert_local_event(&mut self, e: &LocalEvent<'_>) -> Result<bool> {
+        self.conn.exec_drop(
+            "INSERT IGNORE INTO events (gateway, kind, local_id, phone_number, detail, created_at) \
+             VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(? / 1000))",
+            (&self.gateway, e.kind, e.local_id, e.phone_number, column_text(e.detail), e.at.0),
+        )?;
         Ok(self.conn.affected_rows() > 0)
     }
 
