@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::engine::{successor, Engine, Entry, Read, Table, Write};
 use super::error::{Error, Result};
+use super::inbound::{self, Bad, Checked};
 use super::index::{Facts, Index};
 use super::journal;
-use super::model::{Backend, Config, MessageId, PartState};
+use super::model::{Backend, Config, MessageId, PartState, UnixMs};
 use super::record::{self, be, read_be, RecordError, RECORD_VERSION};
 use super::salvage;
 use super::stored::Stored;
@@ -42,6 +43,33 @@ pub struct Quarantined {
     pub reason: String,
 }
 
+/// Entries of the inbound tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct InboundCounts {
+    /// Parts waiting for their siblings.
+    pub fragments: u64,
+    pub received: u64,
+    pub calls: u64,
+    pub replies: u64,
+    pub opt_outs: u64,
+    pub tasks: u64,
+}
+
+impl InboundCounts {
+    fn add(&mut self, table: Table) {
+        let slot = match table {
+            Table::Fragments => &mut self.fragments,
+            Table::Received => &mut self.received,
+            Table::Calls => &mut self.calls,
+            Table::Replies => &mut self.replies,
+            Table::OptOuts => &mut self.opt_outs,
+            Table::Tasks => &mut self.tasks,
+            Table::Meta | Table::Messages | Table::Upstream | Table::Quarantine => return,
+        };
+        *slot += 1;
+    }
+}
+
 /// What `check` found.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CheckReport {
@@ -49,6 +77,8 @@ pub struct CheckReport {
     pub pushes: u64,
     pub changes: u64,
     pub quarantined: u64,
+    /// Checked only with a deep scan (`check`, `verify_on_open`).
+    pub inbound: InboundCounts,
     /// Empty when the store is sound.
     pub problems: Vec<Problem>,
     /// The latest record version found that this build does not read: a newer build wrote
@@ -68,6 +98,7 @@ pub struct RepairReport {
     pub messages: u64,
     pub pushes: u64,
     pub changes: u64,
+    pub inbound: InboundCounts,
     /// Records set aside in the quarantine table by this repair.
     pub quarantined: Vec<Quarantined>,
     /// Damage the repair could not salvage around: an unreadable stretch of a table, an
@@ -124,8 +155,9 @@ pub(super) struct Scan {
 }
 
 /// Decodes every message record and builds the indexes and counters from them; `deep` also
-/// checks the upstream table against the messages and decodes the quarantine. Collects what
-/// is wrong in the report's problems; engine failures are errors.
+/// checks the upstream table against the messages and decodes the quarantine and every record
+/// of the inbound tables. Collects what is wrong in the report's problems; engine failures are
+/// errors.
 pub(super) fn scan(r: &mut dyn Read, deep: bool) -> Result<Scan> {
     let mut report = CheckReport::default();
     let mut found = Vec::new();
@@ -150,6 +182,8 @@ pub(super) fn scan(r: &mut dyn Read, deep: bool) -> Result<Scan> {
         *slot = meta_value(r, name, problems)?;
     }
     meta_value(r, meta::NEXT_QUARANTINE, problems)?;
+    let next_received = meta_value(r, meta::NEXT_RECEIVED, problems)?;
+    let next_call = meta_value(r, meta::NEXT_CALL, problems)?;
 
     let (mut max_id, mut max_push, mut next_change) = (0u64, 0u64, 0u64);
     // (upstream id, id) of every message from upstream, to hold against the upstream table.
@@ -219,9 +253,45 @@ pub(super) fn scan(r: &mut dyn Read, deep: bool) -> Result<Scan> {
             }
             Ok(())
         })?;
+        check_inbound(r, [next_received, next_call], &mut report, problems)?;
     }
     report.problems = found;
     Ok(Scan { report, index })
+}
+
+/// Every entry of the inbound tables reads and fits its key, no received message or call has
+/// an id its counter would give out again, and every task's record is there.
+fn check_inbound(
+    r: &mut dyn Read,
+    [next_received, next_call]: [u64; 2],
+    report: &mut CheckReport,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    for table in inbound::TABLES {
+        let next = match table {
+            Table::Received => next_received,
+            Table::Calls => next_call,
+            _ => u64::MAX,
+        };
+        scan_table(r, table, |r, (k, v)| {
+            match inbound::verify(table, &k, &v) {
+                Ok(Checked::Id(id)) if id >= next => {
+                    problem(problems, table, &k, format!("id {id} is at or above the next id to give, {next}"));
+                }
+                Ok(Checked::Task(kind, id)) if !inbound::task_target_exists(r, kind, id)? => {
+                    problem(problems, table, &k, format!("a {} task for {id}, which is not there", kind.name()));
+                }
+                Ok(_) => report.inbound.add(table),
+                Err(Bad::Record(e)) => {
+                    report.newer_version = report.newer_version.max(newer(&e));
+                    problem(problems, table, &k, e.to_string());
+                }
+                Err(bad) => problem(problems, table, &k, bad.detail()),
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
 }
 
 /// The upstream table must map every kept message's upstream id to it, and hold nothing else
@@ -504,6 +574,42 @@ fn copy(src: &dyn Engine, src_path: &Path, dst: &dyn Engine, dst_path: &Path, re
     });
     salvage(r, Table::Quarantine, &mut problems)?;
 
+    // The inbound tables, in tag order so that a task comes after the record it is about: a
+    // task whose record was not salvaged goes (and is reported).
+    let (mut next_received, mut next_call) = (0u64, 0u64);
+    for table in inbound::TABLES {
+        let r = for_each_page(src, table, |page| {
+            dst.write(&mut |w| {
+                for (k, v) in &page {
+                    if let Some(id) = read_be(k, 0).filter(|_| k.len() == 8) {
+                        match table {
+                            Table::Received => next_received = next_received.max(id.saturating_add(1)),
+                            Table::Calls => next_call = next_call.max(id.saturating_add(1)),
+                            _ => {}
+                        }
+                    }
+                    match inbound::verify(table, k, v) {
+                        Ok(Checked::Task(kind, id)) if !inbound::task_target_exists(w, kind, id)? => {
+                            let detail = format!("a {} task for {id}, whose record was not salvaged", kind.name());
+                            problem(&mut problems, table, k, detail);
+                        }
+                        Ok(_) => {
+                            w.put(table, k, v)?;
+                            report.inbound.add(table);
+                        }
+                        Err(Bad::Record(e)) => match newer(&e) {
+                            Some(found) => return Err(later(src_path, table, found)),
+                            None => quarantined.push(quarantine(w, table, k, v, e.to_string())?),
+                        },
+                        Err(bad) => quarantined.push(quarantine(w, table, k, v, bad.detail())?),
+                    }
+                }
+                Ok(())
+            })
+        });
+        salvage(r, table, &mut problems)?;
+    }
+
     // Counters: what was stored, but never below what the records show was used.
     dst.write(&mut |w| {
         for (name, v) in &counters {
@@ -521,6 +627,8 @@ fn copy(src: &dyn Engine, src_path: &Path, dst: &dyn Engine, dst_path: &Path, re
         raise(w, meta::NEXT_ID, max_id.saturating_add(1))?;
         raise(w, meta::LAST_PUSH, max_push)?;
         raise(w, meta::NEXT_CHANGE, next_change)?;
+        raise(w, meta::NEXT_RECEIVED, next_received)?;
+        raise(w, meta::NEXT_CALL, next_call)?;
         Ok(())
     })?;
     report.quarantined = quarantined;
@@ -549,6 +657,7 @@ fn copy_pages(src_path: &Path, dst: &dyn Engine, dst_path: &Path, report: &mut R
     let mut unreadable: BTreeMap<Vec<u8>, (Vec<u8>, String)> = BTreeMap::new();
     let mut quarantines: Vec<Vec<u8>> = Vec::new();
     let mut max_id = 0u64;
+    let (mut next_received, mut next_call) = (0u64, 0u64);
     // The journal's entries are taken like the pages' (the newest copy of each record wins),
     // after them: whether they are newer than the file's last checkpoint is not known.
     let journaled: Vec<Vec<Found>> = journal::read_chain(&journal::path_of(src_path))?
@@ -604,6 +713,42 @@ fn copy_pages(src_path: &Path, dst: &dyn Engine, dst_path: &Path, report: &mut R
                     Table::Quarantine => {
                         if record::decode::<Quarantined>(v).is_ok() && !quarantines.iter().any(|q| q == v) {
                             quarantines.push(v.to_vec());
+                        }
+                    }
+                    // Received messages and calls never change once written, so any copy is
+                    // theirs; a reply memory keeps the latest time found. Freed pages hold
+                    // stale entries that do not read: they are passed over, not quarantined.
+                    Table::Fragments
+                    | Table::Received
+                    | Table::Calls
+                    | Table::Replies
+                    | Table::OptOuts
+                    | Table::Tasks => {
+                        if let Some(id) = read_be(k, 0).filter(|_| k.len() == 8) {
+                            match table {
+                                Table::Received => next_received = next_received.max(id.saturating_add(1)),
+                                Table::Calls => next_call = next_call.max(id.saturating_add(1)),
+                                _ => {}
+                            }
+                        }
+                        match inbound::verify(*table, k, v) {
+                            Ok(_) => {
+                                if *table == Table::Replies {
+                                    let there =
+                                        w.get(Table::Replies, k)?.and_then(|t| record::decode::<UnixMs>(&t).ok());
+                                    let found = record::decode::<UnixMs>(v).ok();
+                                    if there >= found {
+                                        continue;
+                                    }
+                                }
+                                w.put(*table, k, v)?;
+                            }
+                            Err(Bad::Record(e)) => {
+                                if let Some(found) = newer(&e) {
+                                    return Err(later(src_path, *table, found));
+                                }
+                            }
+                            Err(Bad::Shape(_)) => {}
                         }
                     }
                 }
@@ -669,6 +814,7 @@ fn copy_pages(src_path: &Path, dst: &dyn Engine, dst_path: &Path, report: &mut R
         })
     });
     r?;
+    settle_inbound(dst, &mut report.inbound, &mut report.problems)?;
     dst.write(&mut |w| {
         for (k, (v, why)) in &unreadable {
             let q = Quarantined {
@@ -698,6 +844,8 @@ fn copy_pages(src_path: &Path, dst: &dyn Engine, dst_path: &Path, report: &mut R
         raise(w, meta::NEXT_ID, max_id.saturating_add(1))?;
         raise(w, meta::LAST_PUSH, max_push.max(acked))?;
         raise(w, meta::NEXT_CHANGE, next_change)?;
+        raise(w, meta::NEXT_RECEIVED, next_received)?;
+        raise(w, meta::NEXT_CALL, next_call)?;
         Ok(())
     })?;
     for (up, id) in pointed {
@@ -705,5 +853,30 @@ fn copy_pages(src_path: &Path, dst: &dyn Engine, dst_path: &Path, report: &mut R
         problem(&mut report.problems, Table::Upstream, &be(up), detail);
     }
     report.quarantined = quarantined;
+    Ok(())
+}
+
+/// After a salvage from pages: counts the inbound entries taken and drops the task marks whose
+/// record was not found (reported). A record whose task was done may come back with its mark
+/// from an older page: that work is then done again, never skipped.
+fn settle_inbound(dst: &dyn Engine, counts: &mut InboundCounts, problems: &mut Vec<Problem>) -> Result<()> {
+    for table in inbound::TABLES {
+        for_each_page(dst, table, |page| {
+            dst.write(&mut |w| {
+                for (k, v) in &page {
+                    if let Ok(Checked::Task(kind, id)) = inbound::verify(table, k, v) {
+                        if !inbound::task_target_exists(w, kind, id)? {
+                            w.delete(table, k)?;
+                            let detail = format!("a {} task for {id}, whose record was not salvaged", kind.name());
+                            problem(problems, table, k, detail);
+                            continue;
+                        }
+                    }
+                    counts.add(table);
+                }
+                Ok(())
+            })
+        })?;
+    }
     Ok(())
 }

@@ -23,26 +23,67 @@ pub enum Table {
     Upstream,
     /// seq → quarantined record: what a repair could not decode.
     Quarantine,
+    /// (sender, reference, its width, total) · seq → a received part waiting for its siblings;
+    /// a set's parts are one range of keys.
+    Fragments,
+    /// id → received message.
+    Received,
+    /// id → call record.
+    Calls,
+    /// normalised caller → when the last auto-reply to them was queued.
+    Replies,
+    /// normalised number → opt-out record.
+    OptOuts,
+    /// (kind, id) → nothing: work still to do for a received message or a call.
+    Tasks,
 }
 
 impl Table {
+    /// Every table, in tag order.
+    pub const ALL: [Table; 10] = [
+        Table::Meta,
+        Table::Messages,
+        Table::Upstream,
+        Table::Quarantine,
+        Table::Fragments,
+        Table::Received,
+        Table::Calls,
+        Table::Replies,
+        Table::OptOuts,
+        Table::Tasks,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Table::Meta => "meta",
             Table::Messages => "messages",
             Table::Upstream => "upstream",
             Table::Quarantine => "quarantine",
+            Table::Fragments => "fragments",
+            Table::Received => "received",
+            Table::Calls => "calls",
+            Table::Replies => "replies",
+            Table::OptOuts => "opt-outs",
+            Table::Tasks => "tasks",
         }
     }
 
     /// The key prefix. The tags of format 1's tables are kept where the table is the same, so
-    /// that a format-1 sled store shows its format record where this build looks for it.
+    /// that a format-1 sled store shows its format record where this build looks for it; the
+    /// tables added since take tags above all of format 1's (3–11), so no entry a format-1
+    /// store left can be read as theirs.
     pub fn tag(self) -> u8 {
         match self {
             Table::Meta => 0,
             Table::Messages => 1,
             Table::Upstream => 2,
             Table::Quarantine => 11,
+            Table::Fragments => 12,
+            Table::Received => 13,
+            Table::Calls => 14,
+            Table::Replies => 15,
+            Table::OptOuts => 16,
+            Table::Tasks => 17,
         }
     }
 }
@@ -103,11 +144,13 @@ mod tests {
 
     #[test]
     fn tables_have_distinct_tags_below_ff() {
-        let all = [Table::Meta, Table::Messages, Table::Upstream, Table::Quarantine];
-        let mut tags: Vec<u8> = all.iter().map(|t| t.tag()).collect();
-        tags.sort_unstable();
-        tags.dedup();
-        assert_eq!(tags.len(), all.len());
+        let all = Table::ALL;
+        let tags: Vec<u8> = all.iter().map(|t| t.tag()).collect();
+        assert!(tags.windows(2).all(|w| w[0] < w[1]), "distinct, in tag order: {tags:?}");
+        let mut names: Vec<&str> = all.iter().map(|t| t.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
         assert!(tags.iter().all(|&t| t < u8::MAX));
         assert_eq!(full_key(Table::Upstream, &[7]), vec![2, 7]);
         assert_eq!(table_end(Table::Messages), vec![2]);

@@ -23,10 +23,16 @@
 //! default: a transaction is durable once its journal entry is synced, redb checkpoints every
 //! thousand) and sled (a directory, the `sled` feature). Record formats, the write volume per
 //! message and the memory per queued message: `memory-layout/store.md`.
+//!
+//! The inbound side (received messages reassembled from their parts, calls and auto-replies,
+//! the opt-out list, and marks of work still to do for them) shares the key space and the
+//! transactions: `inbound.rs`.
 
 mod check;
 mod engine;
 mod error;
+mod inbound;
+mod inbound_model;
 mod index;
 mod journal;
 mod model;
@@ -42,8 +48,13 @@ use std::collections::BinaryHeap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-pub use check::{check, repair, CheckReport, Problem, Quarantined, RepairReport};
+pub use check::{check, repair, CheckReport, InboundCounts, Problem, Quarantined, RepairReport};
 pub use error::{Error, Result};
+pub use inbound::MISSING_PART;
+pub use inbound_model::{
+    Arrival, CallOutcome, CallRecord, ConcatKey, InboundTasks, IncomingPart, NewCall, OptOut, ReceivedSms, TaskKind,
+    WaitingSet,
+};
 pub use journal::{CHECKPOINT_EVERY, JOURNAL_BYTES};
 pub use model::{
     Backend, Change, Compacted, Config, Counts, Enqueued, Failure, Filter, Message, MessageId, NewMessage, Part,
@@ -783,7 +794,8 @@ impl Store {
     /// Removes final messages older than the retention period, unless upstream has not taken
     /// their last push yet; their history goes with them. A message from upstream leaves a
     /// tombstone (upstream id → id, final state), kept for good, so its row is never queued
-    /// again.
+    /// again. In the same transaction, received messages and calls older than the retention
+    /// whose tasks are all done, and reply memories older than it, go too.
     pub fn compact(&self, now: UnixMs) -> Result<Compacted> {
         let cutoff = now.saturating_sub(self.config.retention);
         self.write(|tx| {
@@ -826,6 +838,7 @@ impl Store {
                     tx::put_u64(tx.w(), Table::Meta, name, n)?;
                 }
             }
+            inbound::compact(tx, cutoff, &mut report)?;
             Ok(report)
         })
     }

@@ -410,6 +410,13 @@ pub struct Compacted {
     pub changes: u64,
     /// Final messages old enough to go that were kept because upstream has not taken their push.
     pub kept_unpushed: u64,
+    /// Received messages and call records removed.
+    pub received: u64,
+    pub calls: u64,
+    /// Reply memories removed: those callers may be auto-replied to again.
+    pub replies: u64,
+    /// Received messages and calls old enough to go that were kept for a task still pending.
+    pub kept_pending: u64,
 }
 
 /// The storage engine behind the store.

@@ -25,7 +25,7 @@ const LEAF: u8 = 1;
 pub type LeafEntry<'a> = (Table, &'a [u8], &'a [u8]);
 
 pub fn table_of(tag: u8) -> Option<Table> {
-    [Table::Meta, Table::Messages, Table::Upstream, Table::Quarantine].into_iter().find(|t| t.tag() == tag)
+    Table::ALL.into_iter().find(|t| t.tag() == tag)
 }
 
 fn u32_at(bytes: &[u8], offset: usize) -> Option<usize> {

@@ -29,13 +29,29 @@ pub mod meta {
     pub const UNKNOWN_RESENT: &[u8] = b"unknown_resent";
     pub const UNKNOWN_FAILED: &[u8] = b"unknown_failed";
     pub const NEXT_QUARANTINE: &[u8] = b"next_quarantine";
+    /// The ids the next received message and the next call record get. Kept here (not derived
+    /// from the records at open) because compaction removes the newest records too.
+    pub const NEXT_RECEIVED: &[u8] = b"next_received";
+    pub const NEXT_CALL: &[u8] = b"next_call";
 
-    pub const ALL: [&[u8]; 8] =
-        [FORMAT, ACKED_PUSH, NEXT_ID, LAST_PUSH, NEXT_CHANGE, UNKNOWN_RESENT, UNKNOWN_FAILED, NEXT_QUARANTINE];
+    pub const ALL: [&[u8]; 10] = [
+        FORMAT,
+        ACKED_PUSH,
+        NEXT_ID,
+        LAST_PUSH,
+        NEXT_CHANGE,
+        UNKNOWN_RESENT,
+        UNKNOWN_FAILED,
+        NEXT_QUARANTINE,
+        NEXT_RECEIVED,
+        NEXT_CALL,
+    ];
 }
 
 /// The store format this build reads and writes: 2, one key space with the indexes in memory
-/// (1 kept a table per index).
+/// (1 kept a table per index). The inbound tables (fragments, received, calls, replies,
+/// opt-outs, tasks) came later within format 2: a store without them is one where they are
+/// empty, so it opens unchanged.
 pub const FORMAT_VERSION: u64 = 2;
 
 /// Turns a record that does not read into the store's error, naming where it is.
