@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::linux::board::Board;
 use crate::linux::config::{self, Config};
 use crate::linux::gateway::{signals, Gateway, Setup, SharedBoard, SyncUpstream};
+use crate::linux::upstream::UpstreamConfig;
 use crate::linux::log;
 use crate::linux::modem_port::{Hardware, NoHardware};
 use crate::linux::store::Store;
@@ -50,7 +51,10 @@ pub fn run(args: &Args) -> Result<(), super::Error> {
         None => Box::new(NoHardware),
     };
     let store = Arc::new(Store::open(&config.store.path, config.store_config())?);
-    let upstream = config.upstream.clone().map(|u| SyncUpstream::starter(Arc::clone(&store), u));
+    let upstream = config.upstream.clone().map(|u| {
+        let u = UpstreamConfig { status_reports: config.inbox.status_reports, ..u };
+        SyncUpstream::starter(Arc::clone(&store), u)
+    });
     let gateway = Gateway::start(Setup {
         config,
         store,

@@ -2,8 +2,10 @@
 //!
 //! One part is out at a time. It is recorded in flight (`begin_part`) before the modem thread
 //! gets it, so after a crash `recover` knows its outcome is unknown; its outcome is recorded
-//! as soon as the driver reports it, and the next part goes out right after. Received messages
-//! are written to the inbox, on flash, before the modem is told to delete them.
+//! as soon as the driver reports it, and the next part goes out right after. Received parts
+//! are stored (and long messages assembled) on flash before the modem is told to delete them;
+//! a missed call is decided on (reply or not) when it ends, and the call and its reply are
+//! stored in one commit.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -13,7 +15,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::board_leds::{board_view, Leds, SharedBoard};
-use super::inbox::{Inbox, Received};
+use super::hook_worker::HookWorker;
+use super::inbox;
 use super::modem_thread::{ModemCommand, ModemSnapshot};
 use super::protocol::{self, MessageInfo, Request, MAX_PAGE};
 use super::view::{quality_word, GatewayView, ModemState, QueueState, UpstreamState};
@@ -21,9 +24,15 @@ use super::{ChangeHook, CoreInput, Error, MessageChange, Upstream, ViewHook};
 use crate::codec::encoding::RefBits;
 use crate::linux::config::Config;
 use crate::linux::message::{self, EncodedMessage, MessageOptions};
-use crate::linux::store::{self, Counts, Failure, Filter, Message, MessageId, NewMessage, StateKind, Store, UnixMs};
+use crate::linux::calls::{self, Decision, SkipReason};
+use crate::linux::hook::Hook;
+use crate::linux::keywords::Keyword;
+use crate::linux::store::{
+    self, Arrival, CallOutcome, Counts, Failure, Filter, InboundTasks, Message, MessageId, NewCall, NewMessage,
+    ReceivedSms, StateKind, Store, UnixMs,
+};
 use crate::linux::systemd::Notifier;
-use crate::linux::{clock, dates, log};
+use crate::linux::{clock, dates, log, number};
 use crate::modem::{self, Cause, Event, OutgoingPart, PartId, Phase, RegState};
 use crate::time::Instant;
 
@@ -40,6 +49,8 @@ const MAX_SLEEP: Duration = Duration::from_millis(250);
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// How often final messages past their retention are removed.
 const COMPACT_INTERVAL: Duration = Duration::from_secs(3_600);
+/// How often the parts of long messages are checked for having waited too long for the rest.
+const RELEASE_INTERVAL: Duration = Duration::from_secs(60);
 /// A modem that did not come back after several whole recovery ladders is tried again after
 /// this long: an unattended gateway keeps trying, slowly. (A SIM fault, such as a wrong PIN,
 /// is never retried: each try costs one of the SIM's few attempts.)
@@ -151,7 +162,10 @@ pub(super) struct Core {
     on_view: Option<ViewHook>,
     on_change: Option<ChangeHook>,
     notifier: Notifier,
-    inbox: Inbox,
+    /// Runs the receive hook, when one is configured.
+    hook: Option<HookWorker>,
+    /// The call ringing now: its number (`None`: withheld) and when it started.
+    ringing: Option<(Option<String>, UnixMs)>,
     /// The board's LEDs, when there is a board.
     leds: Option<Leds>,
 
@@ -164,12 +178,15 @@ pub(super) struct Core {
     counts_stale: bool,
     failed: u64,
     received: u64,
+    calls: u64,
+    replies: u64,
     errors: VecDeque<(u64, String)>,
     view: GatewayView,
     started_ms: u64,
 
     next_poll: Instant,
     next_compact: Instant,
+    next_release: Instant,
     next_watchdog: Option<Instant>,
     /// When a dead modem is tried again.
     retry_modem: Option<Instant>,
@@ -194,9 +211,15 @@ impl Core {
                 recovered.failed
             );
         }
-        let inbox_path = p.config.inbox_path();
-        let inbox = Inbox::open(&inbox_path)
-            .map_err(|source| Error::Io { what: format!("received messages {}", inbox_path.display()), source })?;
+        let hook = match &p.config.inbox.hook {
+            Some(argv) => {
+                let hook = Hook { argv: argv.clone(), timeout: p.config.inbox.hook_timeout };
+                let worker = HookWorker::spawn(Arc::clone(&p.store), hook, p.config.gateway.name.clone())
+                    .map_err(|source| Error::Io { what: "starting the hook thread".into(), source })?;
+                Some(worker)
+            }
+            None => None,
+        };
         let counts = p.store.counts()?;
         let t = clock::now();
         let next_watchdog = p.notifier.watchdog_interval().map(|_| t);
@@ -209,7 +232,8 @@ impl Core {
             on_view: p.on_view,
             on_change: p.on_change,
             notifier: p.notifier,
-            inbox,
+            hook,
+            ringing: None,
             leds: p.board.map(Leds::new),
             modem: None,
             ever_ready: false,
@@ -219,11 +243,14 @@ impl Core {
             counts_stale: false,
             failed: 0,
             received: 0,
+            calls: 0,
+            replies: 0,
             errors: VecDeque::new(),
             view: GatewayView::starting(),
             started_ms: now.0,
             next_poll: t,
             next_compact: t,
+            next_release: t,
             next_watchdog,
             retry_modem: None,
             stop_by: None,
@@ -248,7 +275,8 @@ impl Core {
         loop {
             let now = clock::now();
             let mut until = now + MAX_SLEEP;
-            for t in [Some(self.next_compact), self.next_watchdog, self.retry_modem, self.stop_by].into_iter().flatten()
+            let timers = [Some(self.next_compact), Some(self.next_release), self.next_watchdog, self.retry_modem, self.stop_by];
+            for t in timers.into_iter().flatten()
             {
                 until = until.min(t);
             }
@@ -291,6 +319,9 @@ impl Core {
         if let Some(u) = self.upstream.as_mut() {
             u.stop();
         }
+        if let Some(h) = self.hook.as_mut() {
+            h.stop();
+        }
         let _ = self.notifier.stopping("stopped");
         log::info!("gateway stopped");
     }
@@ -331,6 +362,10 @@ impl Core {
             self.retry_modem = None;
             log::info!("modem: trying the dead modem again");
             let _ = self.modem_tx.send(ModemCommand::Reset);
+        }
+        if now.reached(self.next_release) {
+            self.next_release = now + RELEASE_INTERVAL;
+            self.release_stale_parts();
         }
         if now.reached(self.next_compact) {
             self.next_compact = now + COMPACT_INTERVAL;
@@ -477,40 +512,44 @@ impl Core {
             Event::PartSent { id, mr } => self.part_sent(id, mr),
             Event::PartFailed { id, failure } => self.part_failed(id, failure),
             Event::Received { token, pdu } => {
-                let r = Received::decode(&pdu);
-                match self.inbox.append(&pdu, &r, clock::unix_millis()) {
-                    Ok(()) => {
-                        self.received += 1;
-                        log::info!(
-                            "received from {}: {:?}",
-                            r.sender.as_deref().unwrap_or("?"),
-                            r.text.as_deref().unwrap_or("(no text)")
-                        );
+                let part = inbox::incoming_part(&pdu, unix_now());
+                match self.store.receive_part(&part, self.inbound_tasks()) {
+                    Ok(arrival) => {
                         let _ = self.modem_tx.send(ModemCommand::Acknowledge(token));
+                        match arrival {
+                            Arrival::Complete(m) => self.received_message(&m),
+                            Arrival::Waiting { have, total } => {
+                                log::info!("received part {have} of {total} from {}", part.sender)
+                            }
+                            Arrival::Duplicate => {
+                                log::info!("received again from {} (kept already): ignored", part.sender);
+                                // The first time may have been cut short before its keyword
+                                // was acted on; acting on it again changes nothing.
+                                if part.concat.is_none() {
+                                    self.keyword(&part.sender, &part.text);
+                                }
+                            }
+                        }
                     }
                     // Not acknowledged: the modem keeps it and hands it out again.
-                    Err(e) => self.error(format!("received message not stored ({}): {e}", self.inbox.path().display())),
+                    Err(e) => self.error(format!("received message from {} not stored: {e}", part.sender)),
                 }
             }
             Event::Delivery { id, status } => {
                 let (msg, part) = from_part_id(id);
                 self.delivery(msg, part, status);
             }
-            Event::UnmatchedReport { mr, recipient, status } => {
-                let plus = format!("+{}", recipient.trim_start_matches('+'));
-                let bare = recipient.trim_start_matches('+').to_string();
-                let found =
-                    [recipient.to_string(), plus, bare].iter().find_map(|r| self.store.find_part(mr, r).ok().flatten());
-                match found {
-                    Some((msg, part)) => self.delivery(msg, part, status),
-                    None => log::info!("status report for reference {mr} to {recipient} matches no message"),
-                }
-            }
+            Event::UnmatchedReport { mr, recipient, status } => self.unmatched_report(mr, &recipient, status),
             Event::IncomingCall { number } => {
                 log::info!("incoming call from {}", number.as_deref().unwrap_or("a withheld number"));
+                self.ringing = Some((number.map(|n| n.to_string()), unix_now()));
             }
             Event::CallEnded { rings, hung_up } => {
                 log::info!("call ended after {rings} ring(s){}", if hung_up { ", hung up" } else { "" });
+                match self.ringing.take() {
+                    Some((number, at)) => self.call_ended(number, at, rings, hung_up),
+                    None => log::debug!("a call ended that was never announced"),
+                }
             }
             Event::Signal(s) => match s.dbm() {
                 Some(dbm) => log::debug!("signal {} ({dbm} dBm)", quality_word(s.quality())),
@@ -533,6 +572,161 @@ impl Core {
                 }
             }
         }
+    }
+
+    /// Which marks a new received message or call gets: upstream learns of it when there is an
+    /// upstream, the hook runs for it when there is a hook.
+    fn inbound_tasks(&self) -> InboundTasks {
+        InboundTasks { push: self.upstream.is_some(), hook: self.hook.is_some() }
+    }
+
+    /// `raw` in the international form the opt-out list and the reply memory key on; as given
+    /// when it is not a number (an alphanumeric sender).
+    fn normalised(&self, raw: &str) -> String {
+        number::normalise(raw, self.config.calls.default_country.as_deref()).unwrap_or_else(|_| raw.to_string())
+    }
+
+    /// A whole message arrived (or what there is of one, after the reassembly timeout).
+    fn received_message(&mut self, m: &ReceivedSms) {
+        self.received += 1;
+        if m.is_complete() {
+            log::info!("received message {} from {} ({} part(s)): {:?}", m.id, m.sender, m.parts, m.text);
+        } else {
+            let missing: Vec<String> = m.missing.iter().map(u8::to_string).collect();
+            log::warning!(
+                "received message {} from {} released incomplete: part(s) {} of {} never came",
+                m.id,
+                m.sender,
+                missing.join(", "),
+                m.parts
+            );
+        }
+        if let Some(h) = &self.hook {
+            h.wake();
+        }
+        if let Some(u) = &self.upstream {
+            u.changed();
+        }
+        self.keyword(&m.sender, &m.text);
+    }
+
+    /// Acts on an opt-out (or opt-in) keyword, when the message is one.
+    fn keyword(&mut self, sender: &str, text: &str) {
+        if !self.config.inbox.opt_out {
+            return;
+        }
+        let Some(keyword) = self.config.inbox.keywords.classify(text) else { return };
+        let number = self.normalised(sender);
+        let result = match &keyword {
+            Keyword::Stop(k) => self.store.opt_out(&number, k, text, unix_now()).map(|new| {
+                if new {
+                    log::info!("{number} opted out ({k}): no more messages will be sent to it");
+                }
+            }),
+            Keyword::Start(k) => self.store.opt_in(&number).map(|was| {
+                if was {
+                    log::info!("{number} opted in again ({k})");
+                }
+            }),
+        };
+        if let Err(e) = result {
+            self.error(format!("store: recording the {keyword:?} of {number} failed: {e}"));
+        }
+    }
+
+    /// Releases long messages whose missing parts did not come within the reassembly timeout.
+    fn release_stale_parts(&mut self) {
+        let older_than = unix_now().saturating_sub(self.config.inbox.reassembly_timeout);
+        match self.store.release_stale_parts(older_than, self.inbound_tasks()) {
+            Ok(released) => {
+                for m in &released {
+                    self.received_message(m);
+                }
+            }
+            Err(e) => self.error(format!("store: releasing incomplete messages failed: {e}")),
+        }
+    }
+
+    /// A call ended: decide whether the caller gets a reply, and store the call with it.
+    fn call_ended(&mut self, number: Option<String>, at: UnixMs, rings: u8, hung_up: bool) {
+        self.calls += 1;
+        let policy = &self.config.calls;
+        let caller = number.as_deref().and_then(|n| policy.caller(n).ok());
+        let (last_reply, opted_out) = match caller.as_deref() {
+            Some(c) => (
+                self.store.last_reply(c).ok().flatten().map(|t| t.0),
+                self.store.opted_out(c).ok().flatten().is_some(),
+            ),
+            None => (None, false),
+        };
+        let call = calls::Call { number: number.as_deref(), at_ms: at.0, rings };
+        let decision = policy.decide(&call, &self.config.gateway.name, last_reply, opted_out);
+        let new_call = |outcome| NewCall { at, number: number.clone(), caller: caller.clone(), rings, hung_up, outcome };
+        let result = match decision {
+            Decision::Reply { to, text, not_before_ms } => {
+                let opts = MessageOptions { to: &to, ref_bits: RefBits::Eight, ..MessageOptions::default() };
+                let parts = message::encode(&text, &opts).map_or(1, |e| u8::try_from(e.parts.len()).unwrap_or(u8::MAX));
+                let reply = NewMessage {
+                    not_before: UnixMs(not_before_ms.unwrap_or(0)),
+                    status_report: self.config.inbox.status_reports,
+                    ..NewMessage::new(to.clone(), text, parts.max(1))
+                };
+                self.store.record_call_with_reply(&new_call(CallOutcome::NotAnswered), &reply, self.inbound_tasks()).map(
+                    |(record, m)| {
+                        self.replies += 1;
+                        self.changed(&m, format!("queued: reply to a missed call ({})", record.outcome.words()));
+                        record
+                    },
+                )
+            }
+            Decision::Skip { reason: SkipReason::Disabled, .. } => {
+                self.store.record_call(&new_call(CallOutcome::NotAnswered), self.inbound_tasks())
+            }
+            Decision::Skip { reason, .. } => {
+                let outcome = CallOutcome::Skipped { reason: reason.to_string() };
+                self.store.record_call(&new_call(outcome), self.inbound_tasks())
+            }
+        };
+        match result {
+            Ok(record) => {
+                log::info!("call {}: {}", record.id, record.detail());
+                if let Some(u) = &self.upstream {
+                    u.changed();
+                }
+            }
+            Err(e) => self.error(format!("store: recording the call from {:?} failed: {e}", number)),
+        }
+    }
+
+    /// A status report the driver could not match to a recent part: found by reference and
+    /// recipient among the parts sent within the report window.
+    fn unmatched_report(&mut self, mr: u8, recipient: &str, status: crate::codec::pdu::Status) {
+        let plus = format!("+{}", recipient.trim_start_matches('+'));
+        let bare = recipient.trim_start_matches('+').to_string();
+        let found = [recipient.to_string(), plus, bare].iter().find_map(|r| self.store.find_part(mr, r).ok().flatten());
+        let Some((msg, part)) = found else {
+            log::info!("status report for reference {mr} to {recipient} matches no message");
+            return;
+        };
+        let oldest = unix_now().saturating_sub(self.config.inbox.report_window);
+        let sent_at = self.store.get(msg).ok().flatten().and_then(|m| m.parts.get(usize::from(part)).and_then(|p| p.state.sent_at()));
+        match sent_at {
+            Some(at) if at >= oldest => self.delivery(msg, part, status),
+            _ => log::info!(
+                "status report for reference {mr} to {recipient}: message {msg} part {} was sent before the report window; ignored",
+                part + 1
+            ),
+        }
+    }
+
+    /// Why `m` must not go to its recipient: the recipient opted out.
+    fn opted_out(&self, m: &Message) -> Option<String> {
+        if !self.config.inbox.opt_out || m.parts_sent() > 0 {
+            return None;
+        }
+        let number = self.normalised(&m.recipient);
+        let o = self.store.opted_out(&number).ok().flatten()?;
+        Some(format!("{number} opted out: it sent {:?} on {}", o.keyword, dates::iso_utc(o.at.0)))
     }
 
     /// The in-flight part `id`, if it is the one the core handed out.
@@ -624,6 +818,10 @@ impl Core {
             };
             let m = ready.message;
             let part = ready.part;
+            if let Some(why) = self.opted_out(&m) {
+                self.fail_unsendable(&m, part, why);
+                continue;
+            }
             let encoded = match self.encoded.take() {
                 Some((id, e)) if id == m.id => Ok(e),
                 _ => encode(&m),
@@ -693,7 +891,53 @@ impl Core {
 
     fn request(&mut self, request: Request) -> Value {
         match request {
-            Request::Send { to, text, priority, status_report } => self.enqueue(to, text, priority, status_report),
+            Request::Send { to, text, priority, status_report } => {
+                let status_report = status_report || self.config.inbox.status_reports;
+                self.enqueue(to, text, priority, status_report)
+            }
+            Request::Received { after, limit } => {
+                match self.store.list_received(after, limit.clamp(1, MAX_PAGE)) {
+                    Ok(list) => {
+                        let next = list.last().map(|m| m.id);
+                        let gw = &self.config.gateway.name;
+                        let messages: Vec<Value> = list.iter().map(|m| inbox::received_json(m, gw)).collect();
+                        protocol::ok(json!({ "messages": messages, "next": next }))
+                    }
+                    Err(e) => protocol::failed(e),
+                }
+            }
+            Request::Calls { after, limit } => match self.store.list_calls(after, limit.clamp(1, MAX_PAGE)) {
+                Ok(list) => {
+                    let next = list.last().map(|c| c.id);
+                    let calls: Vec<Value> = list.iter().map(inbox::call_json).collect();
+                    protocol::ok(json!({ "calls": calls, "next": next }))
+                }
+                Err(e) => protocol::failed(e),
+            },
+            Request::OptOuts => match self.store.list_opt_outs() {
+                Ok(list) => {
+                    let numbers: Vec<Value> = list
+                        .iter()
+                        .map(|(n, o)| json!({ "number": n, "at": dates::iso_utc(o.at.0), "keyword": o.keyword, "text": o.text }))
+                        .collect();
+                    protocol::ok(json!({ "opt_outs": numbers }))
+                }
+                Err(e) => protocol::failed(e),
+            },
+            Request::OptOut { number } => match number::normalise(&number, self.config.calls.default_country.as_deref()) {
+                Ok(n) => match self.store.opt_out(&n, "smsgw optout add", "", unix_now()) {
+                    Ok(new) => protocol::ok(json!({ "number": n, "changed": new })),
+                    Err(e) => protocol::failed(e),
+                },
+                Err(e) => protocol::failed(format!("{number:?}: {e}")),
+            },
+            Request::OptIn { number } => match number::normalise(&number, self.config.calls.default_country.as_deref()) {
+                Ok(n) => match self.store.opt_in(&n) {
+                    Ok(was) => protocol::ok(json!({ "number": n, "changed": was })),
+                    Err(e) => protocol::failed(e),
+                },
+                Err(e) => protocol::failed(format!("{number:?}: {e}")),
+            },
             Request::Status => protocol::ok(self.status_json()),
             Request::List { state, limit, offset } => {
                 let state = match state.as_deref().map(|s| (s, StateKind::from_name(s))) {
@@ -901,7 +1145,16 @@ impl Core {
                 "pending_pushes": stats.map(|s| s.pending_pushes),
                 "store": self.store.path(),
             },
-            "received": { "since_start": self.received, "file": self.inbox.path() },
+            "received": {
+                "since_start": self.received,
+                "waiting_sets": self.store.waiting_parts().map(|w| w.len()).unwrap_or(0),
+                "hook": self.config.inbox.hook.as_ref().map(|h| h.join(" ")),
+            },
+            "calls": {
+                "since_start": self.calls,
+                "replies_since_start": self.replies,
+                "auto_reply": self.config.calls.reply,
+            },
             "upstream": self.view.upstream.words(),
             "upstream_sync": self.upstream.as_ref().and_then(|u| u.report()).map(|r| upstream_json(&r)),
             "leds": leds,
@@ -932,6 +1185,8 @@ fn upstream_json(r: &crate::linux::upstream::UpstreamState) -> Value {
         "resent": r.resent,
         "lost": r.lost,
         "stale_pushes": r.stale_pushes,
+        "received_pushed": r.received_pushed,
+        "calls_pushed": r.calls_pushed,
         "reconnects": r.reconnects,
     })
 }

@@ -1,120 +1,180 @@
-//! Received messages, kept before the modem is told to delete them.
+//! Received PDUs into what the store keeps, and received messages and calls into JSON (the hook's
+//! stdin, `smsgw inbox`, `smsgw calls`).
 //!
-//! An append-only file of JSON lines (`received.jsonl` beside the queue): the PDU as the modem
-//! gave it, plus what it decodes to, for people and scripts. [`Inbox::append`] returns only
-//! after the line is on flash (`fsync`), and only then does the core acknowledge the message to
-//! the modem, which deletes it. A crash between the two leaves the message in the modem, which
-//! hands it out again after the restart: a message may be written twice, never lost.
+//! Nothing the modem hands over is dropped: a PDU that does not decode, or is not an
+//! SMS-DELIVER (a sent message left on the SIM), is kept as a message of its own whose text
+//! says what it is, with the PDU beside it.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use serde_json::{json, Value};
 
-use serde_json::json;
-
-use crate::codec::pdu::{self, Pdu};
+use crate::codec::pdu::{self, Alphabet, Pdu};
+use crate::codec::encoding::RefBits;
+use crate::linux::store::{CallOutcome, CallRecord, ConcatKey, IncomingPart, ReceivedSms, UnixMs};
 use crate::linux::{dates, message};
 
-/// What a received PDU said, for the log and the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Received {
-    pub sender: Option<String>,
-    pub text: Option<String>,
-    /// `(reference, seq, total)` of a part of a longer message.
-    pub concat: Option<(u16, u8, u8)>,
-    /// Why it did not decode, if it did not.
-    pub error: Option<String>,
-}
+/// The sender recorded for a PDU that names none.
+pub const UNKNOWN_SENDER: &str = "unknown";
 
-impl Received {
-    /// Decodes what it can of `octets` (SMSC field first).
-    pub fn decode(octets: &[u8]) -> Received {
-        match pdu::decode(octets) {
-            Ok(p) => {
-                let sender = match &p {
-                    Pdu::Deliver(d) => Some(d.originator.to_string()),
-                    _ => None,
-                };
-                let ud = p.user_data();
-                let text = ud.as_ref().and_then(|u| u.text().ok()).map(|t| t.collect::<String>());
-                let concat =
-                    ud.as_ref().and_then(|u| u.udh()).and_then(|h| h.concat()).map(|c| (c.reference, c.seq, c.total));
-                Received { sender, text, concat, error: None }
-            }
-            Err(e) => Received { sender: None, text: None, concat: None, error: Some(e.to_string()) },
-        }
+/// What the store keeps of one PDU from the modem (SMSC field first), received at `received`.
+pub fn incoming_part(octets: &[u8], received: UnixMs) -> IncomingPart {
+    let pdu_hex = message::hex_string(octets);
+    let kept = |text: String| IncomingPart {
+        sender: UNKNOWN_SENDER.into(),
+        text,
+        binary: false,
+        concat: None,
+        smsc: None,
+        sent_at: None,
+        pdu_hex: pdu_hex.clone(),
+        received,
+    };
+    let d = match pdu::decode(octets) {
+        Ok(Pdu::Deliver(d)) => d,
+        Ok(Pdu::Submit(_)) => return kept("(not a received message: an SMS-SUBMIT, see the PDU)".into()),
+        Ok(Pdu::StatusReport(_)) => return kept("(a status report, see the PDU)".into()),
+        Err(e) => return kept(format!("(undecodable PDU: {e})")),
+    };
+    let ud = &d.user_data;
+    let concat = ud.udh().and_then(|h| h.concat()).map(|c| ConcatKey {
+        reference: c.reference,
+        sixteen_bit: c.ref_bits == RefBits::Sixteen,
+        seq: c.seq,
+        total: c.total,
+    });
+    let (text, binary) = match ud.dcs().alphabet() {
+        Alphabet::EightBit => (message::hex_string(ud.body()), true),
+        _ => match ud.text() {
+            Ok(chars) => (chars.collect::<String>(), false),
+            Err(e) => (format!("(text not decodable: {e})"), false),
+        },
+    };
+    let mut sent_at = String::new();
+    let sent_at = d.timestamp.write_iso8601(&mut sent_at).ok().map(|()| sent_at);
+    IncomingPart {
+        sender: d.originator.to_string(),
+        text,
+        binary,
+        concat,
+        smsc: d.smsc.as_ref().map(|a| a.to_string()),
+        sent_at,
+        pdu_hex,
+        received,
     }
 }
 
-/// The file of received messages.
-#[derive(Debug)]
-pub struct Inbox {
-    path: PathBuf,
-    file: File,
+/// A received message as the hook, the control socket and the CSV export see it.
+pub fn received_json(m: &ReceivedSms, gateway: &str) -> Value {
+    json!({
+        "id": m.id,
+        "gateway": gateway,
+        "sender": m.sender,
+        "text": m.text,
+        "binary": m.binary,
+        "received_at": dates::iso_utc_millis(m.received.0),
+        "received_ms": m.received.0,
+        "sent_at": m.sent_at,
+        "smsc": m.smsc,
+        "parts": m.parts,
+        "complete": m.is_complete(),
+        "missing": m.missing,
+    })
 }
 
-impl Inbox {
-    pub fn open(path: &Path) -> io::Result<Inbox> {
-        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        Ok(Inbox { path: path.to_path_buf(), file })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Appends one message and waits until it is on flash.
-    pub fn append(&mut self, octets: &[u8], received: &Received, unix_ms: u64) -> io::Result<()> {
-        let line = json!({
-            "received_at": dates::iso_utc_millis(unix_ms),
-            "received_ms": unix_ms,
-            "sender": received.sender,
-            "text": received.text,
-            "concat": received.concat.map(|(r, s, t)| json!({"ref": r, "seq": s, "total": t})),
-            "error": received.error,
-            "pdu": message::hex_string(octets),
-        });
-        let mut bytes = line.to_string().into_bytes();
-        bytes.push(b'\n');
-        // One write for the line, so a reader never sees half of one; a crash mid-write leaves
-        // at most a torn last line, which readers skip.
-        self.file.write_all(&bytes)?;
-        self.file.sync_data()
-    }
+/// A call as the control socket, `smsgw calls` and the upstream `events` table see it.
+pub fn call_json(c: &CallRecord) -> Value {
+    let (outcome, message) = match &c.outcome {
+        CallOutcome::Replied { message } => ("replied", Some(message.0)),
+        CallOutcome::Deferred { message, .. } => ("deferred", Some(message.0)),
+        CallOutcome::Skipped { .. } => ("skipped", None),
+        CallOutcome::NotAnswered => ("logged", None),
+    };
+    json!({
+        "id": c.id,
+        "at": dates::iso_utc_millis(c.at.0),
+        "at_ms": c.at.0,
+        "number": c.number,
+        "caller": c.caller,
+        "rings": c.rings,
+        "hung_up": c.hung_up,
+        "outcome": outcome,
+        "message": message,
+        "detail": c.outcome.words(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::hex;
+    use crate::linux::store::MessageId;
+
+    fn octets(hex_text: &str) -> Vec<u8> {
+        let mut buf = [0u8; 200];
+        hex::decode_into(hex_text.as_bytes(), &mut buf).unwrap().to_vec()
+    }
 
     #[test]
-    fn messages_are_appended_with_what_they_say() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state/received.jsonl");
-        let mut inbox = Inbox::open(&path).unwrap();
-        // SMS-DELIVER from +447911123456, GSM 7-bit "tz test".
-        let mut octets = [0u8; 40];
-        let hex = "0791447758100650000C9144971121436500004210510103548007743D885E9ED301";
-        let octets = crate::codec::hex::decode_into(hex.as_bytes(), &mut octets).unwrap().to_vec();
-        let r = Received::decode(&octets);
-        assert_eq!(
-            (r.sender.as_deref(), r.text.as_deref(), r.error.as_ref()),
-            (Some("+447911123456"), Some("tz test"), None)
-        );
-        inbox.append(&octets, &r, 1_705_314_645_123).unwrap();
-        let bad = Received::decode(&[0x00, 0x04]);
-        assert!(bad.error.is_some() && bad.text.is_none());
-        inbox.append(&[0x00, 0x04], &bad, 1_705_314_646_000).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0]["text"], "tz test");
-        assert_eq!(lines[0]["received_at"], "2024-01-15T10:30:45.123Z");
-        assert_eq!(lines[0]["pdu"], hex);
-        assert_eq!(lines[1]["pdu"], "0004");
-        assert!(lines[1]["error"].is_string());
+    fn a_deliver_becomes_a_part_with_what_it_says() {
+        // SMS-DELIVER from +447911123456, GSM 7-bit "tz test", SCTS 2024-01-15 10:30:45 +02:00.
+        let hex_text = "0791447758100650000C9144971121436500004210510103548007743D885E9ED301";
+        let p = incoming_part(&octets(hex_text), UnixMs(5));
+        assert_eq!((p.sender.as_str(), p.text.as_str(), p.binary), ("+447911123456", "tz test", false));
+        assert_eq!(p.smsc.as_deref(), Some("+447785016005"));
+        assert!(p.sent_at.as_deref().is_some_and(|t| t.starts_with("2024-01-15T10:30:45")), "{:?}", p.sent_at);
+        assert_eq!((p.concat, p.pdu_hex.as_str(), p.received), (None, hex_text, UnixMs(5)));
+    }
+
+    #[test]
+    fn parts_carry_their_concatenation_header() {
+        use crate::sim::deliver::{encode_deliver, DeliverParams};
+        let params = DeliverParams {
+            smsc: "+491710760000",
+            originator: "+491701234567",
+            timestamp: crate::sim::calendar::DEFAULT_START,
+            flash: false,
+        };
+        for (bits, sixteen) in [(RefBits::Eight, false), (RefBits::Sixteen, true)] {
+            let concat = Some(pdu::udh::Concat { reference: 0x1A2, ref_bits: bits, seq: 2, total: 3 });
+            let concat = concat.map(|c| pdu::udh::Concat { reference: if sixteen { c.reference } else { 0xA2 }, ..c });
+            let part = pdu::Part { text: "second", encoding: crate::codec::encoding::Encoding::GSM7, concat };
+            let pdu = encode_deliver(&params, &part).unwrap();
+            let p = incoming_part(&pdu, UnixMs(1));
+            let want = ConcatKey { reference: if sixteen { 0x1A2 } else { 0xA2 }, sixteen_bit: sixteen, seq: 2, total: 3 };
+            assert_eq!((p.text.as_str(), p.concat), ("second", Some(want)));
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_deliver_is_kept_and_says_so() {
+        let p = incoming_part(&[0x00, 0x04], UnixMs(1));
+        assert!(p.text.starts_with("(undecodable PDU: "), "{}", p.text);
+        assert_eq!((p.sender.as_str(), p.pdu_hex.as_str()), (UNKNOWN_SENDER, "0004"));
+        // An SMS-SUBMIT to +4915112345678, "hi".
+        let p = incoming_part(&octets("0001000D91945111325476F8000002E834"), UnixMs(1));
+        assert!(p.text.contains("SMS-SUBMIT"), "{}", p.text);
+    }
+
+    #[test]
+    fn calls_in_words() {
+        let c = CallRecord {
+            id: 3,
+            at: UnixMs(1_705_314_645_000),
+            number: Some("0791234567".into()),
+            caller: Some("+41791234567".into()),
+            rings: 2,
+            hung_up: true,
+            outcome: CallOutcome::Replied { message: MessageId(9) },
+        };
+        assert_eq!(c.detail(), "call from +41791234567, 2 ring(s), hung up: replied (message #9)");
+        let j = call_json(&c);
+        assert_eq!((j["outcome"].as_str(), j["message"].as_u64()), (Some("replied"), Some(9)));
+        let withheld = CallRecord {
+            number: None,
+            caller: None,
+            hung_up: false,
+            outcome: CallOutcome::Skipped { reason: "the number is withheld".into() },
+            ..c
+        };
+        assert_eq!(withheld.detail(), "call from a withheld number, 2 ring(s): no reply: the number is withheld");
     }
 }

@@ -18,6 +18,7 @@
 
 pub mod board_leds;
 mod core_thread;
+pub mod hook_worker;
 pub mod inbox;
 mod modem_thread;
 pub mod protocol;

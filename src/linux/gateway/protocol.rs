@@ -53,6 +53,30 @@ pub enum Request {
     Cancel {
         id: u64,
     },
+    /// Received messages with ids above `after`, oldest first; `next` is the last id.
+    Received {
+        #[serde(default)]
+        after: Option<u64>,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    /// Calls with ids above `after`, oldest first; `next` is the last id.
+    Calls {
+        #[serde(default)]
+        after: Option<u64>,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    /// The numbers that asked for no more messages.
+    OptOuts,
+    /// Puts a number on the opt-out list by hand.
+    OptOut {
+        number: String,
+    },
+    /// Takes a number off the opt-out list.
+    OptIn {
+        number: String,
+    },
     /// A page of messages created at or after `since` (Unix ms), oldest first; `after` is the
     /// `next` cursor of the previous page.
     Export {

@@ -375,6 +375,11 @@ impl Store {
     }
 
     /// Up to `limit` calls with ids above `after` (from the first when `None`), ascending by id.
+    /// The call record `id`, if it is kept.
+    pub fn call(&self, id: u64) -> Result<Option<CallRecord>> {
+        self.read(|r, _, path| tx::get_record(r, path, Table::Calls, &be(id)))
+    }
+
     pub fn list_calls(&self, after: Option<u64>, limit: usize) -> Result<Vec<CallRecord>> {
         self.read(|r, _, path| list_records(r, path, Table::Calls, after, limit))
     }

@@ -232,3 +232,26 @@ impl Fragment {
         }
     }
 }
+
+impl CallOutcome {
+    /// What became of the call, in words.
+    pub fn words(&self) -> String {
+        match self {
+            CallOutcome::Replied { message } => format!("replied (message {message})"),
+            CallOutcome::Deferred { message, not_before } => {
+                format!("reply deferred to {} (message {message})", crate::linux::dates::iso_utc(not_before.0))
+            }
+            CallOutcome::Skipped { reason } => format!("no reply: {reason}"),
+            CallOutcome::NotAnswered => "logged (auto-reply is off)".into(),
+        }
+    }
+}
+
+impl CallRecord {
+    /// The call in one line: who, how long it rang, what was done (the upstream `events.detail`).
+    pub fn detail(&self) -> String {
+        let who = self.caller.as_deref().or(self.number.as_deref()).unwrap_or("a withheld number");
+        let hung = if self.hung_up { ", hung up" } else { "" };
+        format!("call from {who}, {} ring(s){hung}: {}", self.rings, self.outcome.words())
+    }
+}

@@ -157,6 +157,14 @@ impl PartState {
         matches!(self, PartState::Sent { .. } | PartState::Reported { .. })
     }
 
+    /// When the network accepted it, once it has.
+    pub fn sent_at(self) -> Option<UnixMs> {
+        match self {
+            PartState::Sent { at, .. } | PartState::Reported { sent_at: at, .. } => Some(at),
+            PartState::Pending | PartState::InFlight { .. } => None,
+        }
+    }
+
     /// A status report said it was delivered.
     pub fn is_delivered(self) -> bool {
         matches!(self, PartState::Reported { status, .. } if crate::codec::pdu::Status(status).is_delivered())

@@ -68,6 +68,10 @@ pub struct UpstreamConfig {
     pub languages: Vec<Language>,
     #[serde(skip)]
     pub ref_bits: RefBits,
+    /// Every claimed row asks for delivery reports, whatever its `status_report` column says:
+    /// set by the daemon from `inbox.status_reports`. Not read from this section.
+    #[serde(skip)]
+    pub status_reports: bool,
 }
 
 impl Default for UpstreamConfig {
@@ -92,6 +96,7 @@ impl Default for UpstreamConfig {
             backoff_max_secs: 30,
             languages: Vec::new(),
             ref_bits: RefBits::default(),
+            status_reports: false,
         }
     }
 }

@@ -41,6 +41,10 @@ pub struct UpstreamState {
     pub lost: u64,
     /// Times the link was lost (or failed to come up) after working or at start.
     pub reconnects: u64,
+    /// Received messages inserted into `inbox`.
+    pub received_pushed: u64,
+    /// Calls inserted into `events`.
+    pub calls_pushed: u64,
     /// Changes still on flash for upstream.
     pub pending_pushes: u64,
     /// The end of the last cycle.

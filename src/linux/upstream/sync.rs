@@ -23,11 +23,11 @@ use std::thread::JoinHandle;
 use super::config::UpstreamConfig;
 use super::error::{Error, Result};
 use super::key::RowKey;
-use super::link::{Link, RowChange};
+use super::link::{InboxRow, Link, LocalEvent, RowChange};
 use super::row::{BadRow, ClaimedRow, RawRow};
 use super::state::{Connection, UpstreamState};
 use crate::linux::clock;
-use crate::linux::store::{self, Filter, NewMessage, StateKind, Store, UnixMs};
+use crate::linux::store::{self, Filter, NewMessage, StateKind, Store, TaskKind, UnixMs};
 use crate::time::Instant;
 
 /// Pushes read from the store and applied per acknowledgement (one flash write per batch).
@@ -243,6 +243,7 @@ impl Worker {
     fn work(&mut self) -> Result<()> {
         // Push first: a row whose final state is still on flash must not look reset by hand.
         self.push()?;
+        self.push_inbound()?;
         if self.store.stats()?.pending_pushes > 0 {
             return Ok(());
         }
@@ -306,6 +307,58 @@ impl Worker {
             }
             result?;
             if applied_to != Some(last) || pushes.len() < PUSH_BATCH {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Inserts the received messages and calls the store marked for upstream, each once (the
+    /// tables' unique keys on gateway and local id make a repeat after a lost mark a no-op), and
+    /// clears each mark after its insert.
+    fn push_inbound(&mut self) -> Result<()> {
+        loop {
+            let ids = self.store.tasks(TaskKind::PushReceived, PUSH_BATCH)?;
+            for &id in &ids {
+                if let Some(m) = self.store.received(id)? {
+                    let row = InboxRow {
+                        local_id: m.id,
+                        sender: &m.sender,
+                        text: &m.text,
+                        received: m.received,
+                        smsc: m.smsc.as_deref(),
+                        parts: m.parts,
+                        complete: m.is_complete(),
+                        sms_timestamp: m.sent_at.as_deref(),
+                    };
+                    if self.link()?.insert_received(&row)? {
+                        self.state(|s| s.received_pushed += 1);
+                    }
+                }
+                self.store.finish_task(TaskKind::PushReceived, id)?;
+            }
+            if ids.len() < PUSH_BATCH || self.stopping() {
+                break;
+            }
+        }
+        loop {
+            let ids = self.store.tasks(TaskKind::PushCall, PUSH_BATCH)?;
+            for &id in &ids {
+                if let Some(c) = self.store.call(id)? {
+                    let detail = c.detail();
+                    let event = LocalEvent {
+                        kind: "call",
+                        local_id: c.id,
+                        phone_number: c.caller.as_deref().or(c.number.as_deref()),
+                        detail: &detail,
+                        at: c.at,
+                    };
+                    if self.link()?.insert_local_event(&event)? {
+                        self.state(|s| s.calls_pushed += 1);
+                    }
+                }
+                self.store.finish_task(TaskKind::PushCall, id)?;
+            }
+            if ids.len() < PUSH_BATCH || self.stopping() {
                 return Ok(());
             }
         }
@@ -422,7 +475,7 @@ impl Worker {
             priority: 0,
             not_before: UnixMs(0),
             attempts: Some(row.attempts),
-            status_report: row.status_report,
+            status_report: row.status_report || self.config.status_reports,
         }))
     }
 }
