@@ -29,6 +29,13 @@ enum Command {
     Export(cli::client::ExportArgs),
     /// The gateway's log (its file, or the systemd journal).
     Logs(cli::client::LogsArgs),
+    /// The messages received, whole (long ones reassembled), oldest first.
+    Inbox(cli::inbound::InboxArgs),
+    /// The calls to the gateway's number and whether each got a reply.
+    Calls(cli::inbound::CallsArgs),
+    /// The numbers that asked for no more messages: list, add, remove.
+    #[command(subcommand)]
+    Optout(cli::inbound::OptOutCommand),
     /// Print an example configuration, or check one.
     #[command(subcommand)]
     Config(cli::config::Command),
@@ -65,6 +72,9 @@ fn main() -> ExitCode {
         Command::Queue(args) => cli::client::queue(args),
         Command::Export(args) => cli::client::export(args),
         Command::Logs(args) => cli::client::logs(args),
+        Command::Inbox(args) => cli::inbound::inbox(args),
+        Command::Calls(args) => cli::inbound::calls(args),
+        Command::Optout(cmd) => cli::inbound::optout(cmd),
         Command::Config(cmd) => cli::config::run(cmd),
         Command::Parts(args) => cli::parts::run(args),
         Command::Pdu(cmd) => cli::pdu::run(cmd),

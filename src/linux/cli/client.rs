@@ -39,7 +39,7 @@ impl Target {
         }
     }
 
-    fn connect(&self) -> Result<Client, Error> {
+    pub fn connect(&self) -> Result<Client, Error> {
         Ok(Client::connect(&self.socket()?)?)
     }
 }
@@ -370,7 +370,7 @@ fn message(answer: &Value) -> Result<MessageInfo, Error> {
 }
 
 /// A text shortened to `max` characters for a table.
-fn clip(text: &str, max: usize) -> String {
+pub fn clip(text: &str, max: usize) -> String {
     let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     if one_line.chars().count() <= max {
         one_line
@@ -481,7 +481,7 @@ pub struct ExportArgs {
 pub const CSV_HEADER: &str = "id,upstream_id,recipient,state,parts,attempts,error,created,sent,delivered";
 
 /// One CSV field, quoted when it must be (RFC 4180).
-fn csv_field(s: &str) -> String {
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

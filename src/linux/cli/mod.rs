@@ -7,6 +7,7 @@ pub mod client;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod inbound;
 pub mod modem;
 pub mod parts;
 pub mod pdu;
