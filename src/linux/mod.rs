@@ -1,6 +1,7 @@
 //! The Linux shell: everything that touches the operating system.
 
 pub mod board;
+pub mod calls;
 pub mod cli;
 pub mod clock;
 pub mod config;
