@@ -8,6 +8,7 @@ pub mod config;
 pub mod control;
 pub mod dates;
 pub mod gateway;
+pub mod inbox_config;
 pub mod keywords;
 pub mod log;
 pub mod message;
