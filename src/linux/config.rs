@@ -12,7 +12,11 @@ use std::time::Duration;
 use toml::{Table, Value};
 
 use super::board::BoardConfig;
+use super::calls::{CallerRule, CallsConfig, QuietAction, QuietHours, Template, Zone};
+use super::inbox_config::InboxConfig;
+use super::keywords::{KeywordError, Keywords};
 use super::log;
+use super::number;
 use super::store;
 use super::upstream::UpstreamConfig;
 use crate::codec::encoding::RefBits;
@@ -158,9 +162,13 @@ pub struct Config {
     /// `board = "…"` (or `[board] file = "…"`): the board file; `None`: no GPIO, no LEDs.
     /// A relative path is taken from the configuration file's directory by [`Config::load`].
     pub board: Option<PathBuf>,
+    /// `[calls]`: replies to missed calls.
+    pub calls: CallsConfig,
+    /// `[inbox]`: received messages and delivery reports.
+    pub inbox: InboxConfig,
 }
 
-const SECTIONS: &[&str] = &["gateway", "modem", "store", "control", "log", "upstream", "board"];
+const SECTIONS: &[&str] = &["gateway", "modem", "store", "control", "log", "upstream", "board", "calls", "inbox"];
 const BOARD_KEYS: &[&str] = &["file"];
 const GATEWAY_KEYS: &[&str] = &["name"];
 const MODEM_KEYS: &[&str] = &[
@@ -186,6 +194,18 @@ const STORE_KEYS: &[&str] = &["path", "backend", "attempts", "backoff", "unknown
 pub const DEFAULT_STORE_CACHE: u64 = 1 << 20;
 const CONTROL_KEYS: &[&str] = &["socket", "group"];
 const LOG_KEYS: &[&str] = &["level", "file", "max_size", "keep"];
+const CALLS_KEYS: &[&str] =
+    &["reply", "template", "time_zone", "default_country", "allow", "deny", "quiet_hours", "quiet_action", "window"];
+const INBOX_KEYS: &[&str] = &[
+    "reassembly_timeout",
+    "hook",
+    "hook_timeout",
+    "stop_keywords",
+    "start_keywords",
+    "opt_out",
+    "status_reports",
+    "report_window",
+];
 
 const DURATION_HINT: &str = "expected a duration like \"10s\" (ms, s, m, h or d)";
 const SIZE_HINT: &str = "expected a size like \"10MiB\" (B, KiB, MiB, GiB or a number of bytes)";
@@ -311,6 +331,26 @@ impl<'a> Section<'a> {
         }
     }
 
+    /// A list of strings; `what` says what they are, for the error.
+    fn strings(&self, key: &str, what: &str) -> Result<Option<Vec<&'a str>>, Error> {
+        let expected = || Error::invalid(self.key(key), format!("expected a list of {what} in quotes"));
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Array(items)) => {
+                items.iter().map(|v| v.as_str().ok_or_else(expected)).collect::<Result<_, _>>().map(Some)
+            }
+            Some(_) => Err(expected()),
+        }
+    }
+
+    /// A duration longer than zero.
+    fn positive_duration(&self, key: &str, why: &str) -> Result<Option<Duration>, Error> {
+        match self.duration(key)? {
+            Some(d) if d.is_zero() => Err(Error::invalid(self.key(key), format!("must be longer than 0: {why}"))),
+            other => Ok(other),
+        }
+    }
+
     /// One of `choices` (by name).
     fn choice<T: Copy>(&self, key: &str, choices: &[(&str, T)]) -> Result<Option<T>, Error> {
         let Some(s) = self.string(key)? else { return Ok(None) };
@@ -390,6 +430,8 @@ impl Config {
             log: log_section(&Section::new(&root, "", "log", LOG_KEYS)?)?,
             upstream: upstream_section(&root)?,
             board: board_section(&root)?,
+            calls: calls_section(&Section::new(&root, "", "calls", CALLS_KEYS)?)?,
+            inbox: inbox_section(&Section::new(&root, "", "inbox", INBOX_KEYS)?)?,
         })
     }
 
@@ -629,6 +671,104 @@ fn board_section(root: &Table) -> Result<Option<PathBuf>, Error> {
     }
 }
 
+/// `[calls]`. The default country comes first: the allow and deny entries are normalised with it.
+fn calls_section(s: &Section<'_>) -> Result<CallsConfig, Error> {
+    let defaults = CallsConfig::default();
+    let invalid = |key: &str, e: &dyn fmt::Display| Error::invalid(s.key(key), e.to_string());
+    let default_country = match s.string("default_country")? {
+        None => None,
+        Some(text) => Some(number::country_code(text).map_err(|e| invalid("default_country", &e))?.to_string()),
+    };
+    let rules = |key: &str| -> Result<Vec<CallerRule>, Error> {
+        let entries = s.strings(key, "numbers or prefixes like \"+4179*\"")?.unwrap_or_default();
+        entries.iter().map(|e| CallerRule::parse(e, default_country.as_deref()).map_err(|e| invalid(key, &e))).collect()
+    };
+    let (allow, deny) = (rules("allow")?, rules("deny")?);
+    let template = match s.string("template")? {
+        None => defaults.template,
+        Some(text) => Template::parse(text).map_err(|e| invalid("template", &e))?,
+    };
+    let time_zone = match s.string("time_zone")? {
+        None => defaults.time_zone,
+        Some(name) => Zone::parse(name).map_err(|e| invalid("time_zone", &e))?,
+    };
+    let quiet_hours = match s.string("quiet_hours")? {
+        None => None,
+        Some(text) => Some(QuietHours::parse(text).map_err(|e| invalid("quiet_hours", &e))?),
+    };
+    let quiet_action = s
+        .choice("quiet_action", &[("defer", QuietAction::Defer), ("skip", QuietAction::Skip)])?
+        .unwrap_or(defaults.quiet_action);
+    Ok(CallsConfig {
+        reply: s.boolean("reply")?.unwrap_or(defaults.reply),
+        template,
+        time_zone,
+        default_country,
+        callers: super::calls::Callers { allow, deny },
+        quiet_hours,
+        quiet_action,
+        window: s.duration("window")?.unwrap_or(defaults.window),
+    })
+}
+
+/// `[inbox]`.
+fn inbox_section(s: &Section<'_>) -> Result<InboxConfig, Error> {
+    let defaults = InboxConfig::default();
+    let hook = match s.get("hook") {
+        None => None,
+        Some(Value::Array(_)) => {
+            let argv = s.strings("hook", "the program and its arguments")?.unwrap_or_default();
+            match argv.first() {
+                None => {
+                    return Err(Error::invalid(s.key("hook"), "give the program, e.g. [\"/usr/local/bin/on-sms\"]"))
+                }
+                // Run without a shell and from the daemon's working directory: a relative path
+                // would depend on where and how the daemon was started.
+                Some(program) if !Path::new(program).is_absolute() => {
+                    return Err(Error::invalid(
+                        s.key("hook"),
+                        format!("the program {program:?} must be an absolute path, like \"/usr/local/bin/on-sms\""),
+                    ))
+                }
+                Some(_) => Some(argv.iter().map(|a| a.to_string()).collect()),
+            }
+        }
+        Some(_) => {
+            return Err(Error::invalid(
+                s.key("hook"),
+                "expected a list: the program and its arguments, e.g. [\"/usr/local/bin/on-sms\", \"--quiet\"]",
+            ))
+        }
+    };
+    let words = |key: &str| s.strings(key, "keywords");
+    let (stop, start) = (words("stop_keywords")?, words("start_keywords")?);
+    let keyword_error = |key: &str, e: KeywordError| Error::invalid(s.key(key), e.to_string());
+    let default_words = Keywords::default();
+    let stop_list = stop.map_or_else(|| default_words.stop().to_vec(), |l| l.iter().map(|w| w.to_string()).collect());
+    let start_list =
+        start.as_ref().map_or_else(|| default_words.start().to_vec(), |l| l.iter().map(|w| w.to_string()).collect());
+    Keywords::new(&stop_list, &[]).map_err(|e| keyword_error("stop_keywords", e))?;
+    Keywords::new(&[], &start_list).map_err(|e| keyword_error("start_keywords", e))?;
+    // A word in both lists is a mistake in the list that was written (the start list if both were).
+    let both_key = if start.is_some() { "start_keywords" } else { "stop_keywords" };
+    let keywords = Keywords::new(&stop_list, &start_list).map_err(|e| keyword_error(both_key, e))?;
+    Ok(InboxConfig {
+        reassembly_timeout: s
+            .positive_duration("reassembly_timeout", "the parts of a long message need time to arrive")?
+            .unwrap_or(defaults.reassembly_timeout),
+        hook,
+        hook_timeout: s
+            .positive_duration("hook_timeout", "the hook needs time to run")?
+            .unwrap_or(defaults.hook_timeout),
+        keywords,
+        opt_out: s.boolean("opt_out")?.unwrap_or(defaults.opt_out),
+        status_reports: s.boolean("status_reports")?.unwrap_or(defaults.status_reports),
+        report_window: s
+            .positive_duration("report_window", "reports come after the message")?
+            .unwrap_or(defaults.report_window),
+    })
+}
+
 fn log_section(s: &Section<'_>) -> Result<log::Settings, Error> {
     let defaults = log::Settings::default();
     let level = match s.string("level")? {
@@ -752,6 +892,36 @@ mod tests {
             ("name = \"x\"\n[modem]\ndevice = \"/d\"\n", "name", "unknown key"),
             ("modem = 3\n", "modem", "expected a table"),
             ("[modem]\ndevice = \"/d\"\n[gateway]\nname = \"\"\n", "gateway.name", "printable"),
+            ("[calls]\nreplies = true\n[modem]\ndevice = \"/d\"\n", "calls.replies", "unknown key"),
+            ("[calls]\nreply = 1\n[modem]\ndevice = \"/d\"\n", "calls.reply", "true or false"),
+            ("[calls]\ntime_zone = \"Mars/Olympus\"\n[modem]\ndevice = \"/d\"\n", "calls.time_zone", "not a time zone"),
+            ("[calls]\ntime_zone = \"+2\"\n[modem]\ndevice = \"/d\"\n", "calls.time_zone", "+HH:MM"),
+            ("[calls]\ntemplate = \"at {tme}\"\n[modem]\ndevice = \"/d\"\n", "calls.template", "{tme} is not a"),
+            ("[calls]\ntemplate = \"at {time\"\n[modem]\ndevice = \"/d\"\n", "calls.template", "no closing }"),
+            ("[calls]\ntemplate = \"\"\n[modem]\ndevice = \"/d\"\n", "calls.template", "empty"),
+            ("[calls]\nquiet_hours = \"22:00-22:00\"\n[modem]\ndevice = \"/d\"\n", "calls.quiet_hours", "the same"),
+            ("[calls]\nquiet_hours = \"22-7\"\n[modem]\ndevice = \"/d\"\n", "calls.quiet_hours", "not a time"),
+            ("[calls]\nquiet_action = \"drop\"\n[modem]\ndevice = \"/d\"\n", "calls.quiet_action", "not one of"),
+            ("[calls]\nallow = [\"+41*79\"]\n[modem]\ndevice = \"/d\"\n", "calls.allow", "only end a prefix"),
+            ("[calls]\ndeny = [\"*\"]\n[modem]\ndevice = \"/d\"\n", "calls.deny", "everyone"),
+            ("[calls]\ndeny = [\"Bank*\"]\n[modem]\ndevice = \"/d\"\n", "calls.deny", "sender name"),
+            ("[calls]\nallow = \"+4179*\"\n[modem]\ndevice = \"/d\"\n", "calls.allow", "expected a list"),
+            ("[calls]\nallow = [4179]\n[modem]\ndevice = \"/d\"\n", "calls.allow", "in quotes"),
+            ("[calls]\ndefault_country = \"CH\"\n[modem]\ndevice = \"/d\"\n", "calls.default_country", "calling code"),
+            ("[calls]\nwindow = \"1 week\"\n[modem]\ndevice = \"/d\"\n", "calls.window", "duration"),
+            ("[inbox]\nhook = [\"on-sms\"]\n[modem]\ndevice = \"/d\"\n", "inbox.hook", "absolute path"),
+            ("[inbox]\nhook = [\"./on-sms\", \"-q\"]\n[modem]\ndevice = \"/d\"\n", "inbox.hook", "absolute path"),
+            ("[inbox]\nhook = \"/usr/bin/x\"\n[modem]\ndevice = \"/d\"\n", "inbox.hook", "expected a list"),
+            ("[inbox]\nhook = []\n[modem]\ndevice = \"/d\"\n", "inbox.hook", "give the program"),
+            ("[inbox]\nhook = [\"/usr/bin/x\", 3]\n[modem]\ndevice = \"/d\"\n", "inbox.hook", "in quotes"),
+            ("[inbox]\nhook_timeout = \"0s\"\n[modem]\ndevice = \"/d\"\n", "inbox.hook_timeout", "longer than 0"),
+            ("[inbox]\nreassembly_timeout = \"0s\"\n[modem]\ndevice = \"/d\"\n", "inbox.reassembly_timeout", "0"),
+            ("[inbox]\nreport_window = \"soon\"\n[modem]\ndevice = \"/d\"\n", "inbox.report_window", "duration"),
+            ("[inbox]\nstop_keywords = [\"STOP\", \" \"]\n[modem]\ndevice = \"/d\"\n", "inbox.stop_keywords", "empty"),
+            ("[inbox]\nstart_keywords = [\"stop\"]\n[modem]\ndevice = \"/d\"\n", "inbox.start_keywords", "both"),
+            ("[inbox]\nstop_keywords = [\"Start\"]\n[modem]\ndevice = \"/d\"\n", "inbox.stop_keywords", "both"),
+            ("[inbox]\nopt_out = \"yes\"\n[modem]\ndevice = \"/d\"\n", "inbox.opt_out", "true or false"),
+            ("[inbox]\nkeywords = []\n[modem]\ndevice = \"/d\"\n", "inbox.keywords", "unknown key"),
         ];
         for &(text, key, words) in cases {
             let e = Config::parse(text).unwrap_err();
@@ -759,6 +929,68 @@ mod tests {
             let shown = e.to_string();
             assert!(shown.starts_with(&format!("{key}: ")) && shown.contains(words), "{text:?}: {shown}");
         }
+    }
+
+    #[test]
+    fn calls_and_inbox_are_read() {
+        let minimal = Config::parse(MINIMAL).unwrap();
+        assert_eq!((&minimal.calls, &minimal.inbox), (&CallsConfig::default(), &InboxConfig::default()));
+        let text = r#"
+            [modem]
+            device = "/d"
+            [calls]
+            reply = true
+            template = "{gateway}: we call {caller} back ({time}, {date})"
+            time_zone = "Europe/Zurich"
+            default_country = "+41"
+            allow = ["079*", "044 123 45 67"]
+            deny = ["079 000 00 00"]
+            quiet_hours = "22:00-07:00"
+            quiet_action = "skip"
+            window = "12h"
+            [inbox]
+            reassembly_timeout = "1h"
+            hook = ["/usr/local/bin/on-sms", "--from", "gateway"]
+            hook_timeout = "30s"
+            stop_keywords = ["Stopp", "Halt"]
+            start_keywords = []
+            opt_out = false
+            status_reports = true
+            report_window = "2d"
+        "#;
+        let c = Config::parse(text).unwrap();
+        let calls = &c.calls;
+        assert!(calls.reply);
+        assert_eq!(calls.template.source(), "{gateway}: we call {caller} back ({time}, {date})");
+        assert_eq!((calls.time_zone.name(), calls.default_country.as_deref()), ("Europe/Zurich", Some("41")));
+        let shown: Vec<String> = calls.callers.allow.iter().chain(&calls.callers.deny).map(|r| r.to_string()).collect();
+        assert_eq!(shown, ["+4179*", "+41441234567", "+41790000000"], "normalised with the default country");
+        assert_eq!(calls.quiet_hours.map(|q| q.to_string()).as_deref(), Some("22:00-07:00"));
+        assert_eq!((calls.quiet_action, calls.window), (QuietAction::Skip, Duration::from_secs(12 * 3600)));
+        let i = &c.inbox;
+        assert_eq!(i.reassembly_timeout, Duration::from_secs(3600));
+        assert_eq!(
+            i.hook.as_deref(),
+            Some(&["/usr/local/bin/on-sms".to_string(), "--from".into(), "gateway".into()][..])
+        );
+        assert_eq!(i.hook_timeout, Duration::from_secs(30));
+        assert_eq!((i.keywords.stop(), i.keywords.start()), (&["STOPP".to_string(), "HALT".into()][..], &[][..]));
+        assert_eq!((i.opt_out, i.status_reports, i.report_window), (false, true, Duration::from_secs(2 * 86_400)));
+        // The policy as read: Zurich time, Swiss numbers, the allow list.
+        use super::super::calls::{Call, Decision, SkipReason};
+        let call = |number| Call { number: Some(number), at_ms: 1_718_445_600_000, rings: 1 }; // 2024-06-15T10:00Z
+        assert_eq!(
+            calls.decide(&call("079 123 45 67"), "depot", None, false),
+            Decision::Reply {
+                to: "+41791234567".into(),
+                text: "depot: we call +41791234567 back (12:00, 2024-06-15)".into(),
+                not_before_ms: None
+            }
+        );
+        assert_eq!(
+            calls.decide(&call("+41 44 123 45 68"), "depot", None, false),
+            Decision::Skip { caller: Some("+41441234568".into()), reason: SkipReason::NotAllowed }
+        );
     }
 
     #[test]
