@@ -12,7 +12,7 @@ use std::time::Duration;
 use toml::{Table, Value};
 
 use super::board::BoardConfig;
-use super::calls::{CallerRule, CallsConfig, QuietAction, QuietHours, Template, Zone};
+use super::calls::{CallerRule, Callers, CallsConfig, QuietAction, QuietHours, Template, Zone};
 use super::inbox_config::InboxConfig;
 use super::keywords::{KeywordError, Keywords};
 use super::log;
@@ -704,7 +704,7 @@ fn calls_section(s: &Section<'_>) -> Result<CallsConfig, Error> {
         template,
         time_zone,
         default_country,
-        callers: super::calls::Callers { allow, deny },
+        callers: Callers { allow, deny },
         quiet_hours,
         quiet_action,
         window: s.duration("window")?.unwrap_or(defaults.window),

@@ -7,6 +7,7 @@
 //! | written | default country | result |
 //! | --- | --- | --- |
 //! | `+41 79 123 45 67` | any | `+41791234567` |
+//! | `+41 (0)79 123 45 67` | any | `+41791234567` (the `(0)` is for callers in the country) |
 //! | `0041791234567` | any | `+41791234567` (00 is the international prefix) |
 //! | `079 123 45 67` | `41` | `+41791234567` (one national trunk `0` dropped) |
 //! | `079 123 45 67` | none | `0791234567`: national, kept as written (digits only) |
@@ -87,7 +88,12 @@ pub fn country_code(text: &str) -> Result<&str, NumberError> {
 
 /// What is left of a number once its separators are gone: an optional leading `+` and digits.
 fn strip(raw: &str) -> Result<(bool, String), NumberError> {
-    let text = raw.trim();
+    let mut text = raw.trim().to_string();
+    // "+41 (0)79 …" shows the trunk 0 a caller in the country dials; it is no part of the
+    // international number. At the start, "(0)79 …" is a national number and keeps it.
+    if text.starts_with('+') || text.starts_with("00") {
+        text = text.replace("(0)", "");
+    }
     let mut plus = false;
     let mut digits = String::with_capacity(text.len());
     for (i, c) in text.chars().filter(|c| !is_separator(*c)).enumerate() {
@@ -208,6 +214,10 @@ mod tests {
             ("7726", Some("41"), Ok("7726")),
             ("112", None, Ok("112")),
             ("044/123 45 67", Some("41"), Ok("+41441234567")),
+            ("+41 (0)79 123 45 67", None, Ok("+41791234567")),
+            ("0041 (0)79 123 45 67", None, Ok("+41791234567")),
+            ("(0)79 123 45 67", Some("41"), Ok("+41791234567")),
+            ("(0)79 123 45 67", None, Ok("0791234567")),
             ("123456", None, Ok("123456")),
             ("41791234567", Some("41"), Ok("41791234567")),
             ("+123", None, Ok("+123")),
