@@ -473,12 +473,6 @@ impl Config {
             ..store::Config::default()
         }
     }
-
-    /// Where received messages are kept: beside the queue.
-    pub fn inbox_path(&self) -> PathBuf {
-        let dir = self.store.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        dir.join("received.jsonl")
-    }
 }
 
 fn gateway(s: &Section<'_>) -> Result<GatewayConfig, Error> {

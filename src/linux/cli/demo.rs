@@ -386,7 +386,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
     })();
     gateway.stop();
     if args.keep {
-        writeln!(out, "kept: {} (queue, received.jsonl, smsgw.log)", dir.path.display())?;
+        writeln!(out, "kept: {} (queue with received messages and calls, smsgw.log)", dir.path.display())?;
     }
     drop(modem);
     result

@@ -235,6 +235,9 @@ mod tests {
         let c = json!({"id": 1, "at": "2024-01-15T10:30:45.000Z", "number": null, "caller": null,
             "rings": 2, "hung_up": true, "outcome": "skipped", "message": null, "detail": "call from a withheld number"});
         assert_eq!(call_row(&c), "#1     2024-01-15T10:30:45.000Z  withheld         call from a withheld number");
-        assert_eq!(csv_line(&c, CALLS_CSV_HEADER), "1,2024-01-15T10:30:45.000Z,,,2,true,skipped,,call from a withheld number");
+        assert_eq!(
+            csv_line(&c, CALLS_CSV_HEADER),
+            "1,2024-01-15T10:30:45.000Z,,,2,true,skipped,,call from a withheld number"
+        );
     }
 }

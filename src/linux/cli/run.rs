@@ -8,11 +8,11 @@ use std::time::Duration;
 use crate::linux::board::Board;
 use crate::linux::config::{self, Config};
 use crate::linux::gateway::{signals, Gateway, Setup, SharedBoard, SyncUpstream};
-use crate::linux::upstream::UpstreamConfig;
 use crate::linux::log;
 use crate::linux::modem_port::{Hardware, NoHardware};
 use crate::linux::store::Store;
 use crate::linux::systemd::Notifier;
+use crate::linux::upstream::UpstreamConfig;
 
 /// Run the gateway: the modem, the queue and the control socket, until SIGTERM or Ctrl-C.
 #[derive(Debug, clap::Args)]

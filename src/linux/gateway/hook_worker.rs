@@ -24,12 +24,14 @@ const IDLE_CHECK: Duration = Duration::from_secs(30);
 /// Messages handled between two looks at the stop signal.
 const BATCH: usize = 16;
 
+#[derive(Debug)]
 enum Signal {
     Wake,
     Stop,
 }
 
 /// The running worker.
+#[derive(Debug)]
 pub struct HookWorker {
     tx: Sender<Signal>,
     thread: Option<JoinHandle<()>>,
@@ -38,9 +40,8 @@ pub struct HookWorker {
 impl HookWorker {
     pub fn spawn(store: Arc<Store>, hook: Hook, gateway: String) -> std::io::Result<HookWorker> {
         let (tx, rx) = mpsc::channel();
-        let thread = std::thread::Builder::new()
-            .name("hook".into())
-            .spawn(move || run(&store, &hook, &gateway, &rx))?;
+        let thread =
+            std::thread::Builder::new().name("hook".into()).spawn(move || run(&store, &hook, &gateway, &rx))?;
         Ok(HookWorker { tx, thread: Some(thread) })
     }
 

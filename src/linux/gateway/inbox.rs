@@ -7,8 +7,8 @@
 
 use serde_json::{json, Value};
 
-use crate::codec::pdu::{self, Alphabet, Pdu};
 use crate::codec::encoding::RefBits;
+use crate::codec::pdu::{self, Alphabet, Pdu};
 use crate::linux::store::{CallOutcome, CallRecord, ConcatKey, IncomingPart, ReceivedSms, UnixMs};
 use crate::linux::{dates, message};
 
@@ -139,7 +139,8 @@ mod tests {
             let part = pdu::Part { text: "second", encoding: crate::codec::encoding::Encoding::GSM7, concat };
             let pdu = encode_deliver(&params, &part).unwrap();
             let p = incoming_part(&pdu, UnixMs(1));
-            let want = ConcatKey { reference: if sixteen { 0x1A2 } else { 0xA2 }, sixteen_bit: sixteen, seq: 2, total: 3 };
+            let want =
+                ConcatKey { reference: if sixteen { 0x1A2 } else { 0xA2 }, sixteen_bit: sixteen, seq: 2, total: 3 };
             assert_eq!((p.text.as_str(), p.concat), ("second", Some(want)));
         }
     }
