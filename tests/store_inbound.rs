@@ -4,6 +4,8 @@
 
 mod store_support;
 
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -17,7 +19,12 @@ use store_support::{backends, t, TestStore};
 const BOTH: InboundTasks = InboundTasks { push: true, hook: true };
 const NONE: InboundTasks = InboundTasks { push: false, hook: false };
 
+/// A part as the modem hands it out. Its PDU differs whenever anything of the part does, as a
+/// real one does (it carries the service centre's time stamp); the text is not in it as it is,
+/// so that finding the text in a file finds the received record only.
 fn part(sender: &str, text: &str, concat: Option<(u16, bool, u8, u8)>, at: u64) -> IncomingPart {
+    let mut h = DefaultHasher::new();
+    (sender, text, concat, at).hash(&mut h);
     IncomingPart {
         sender: sender.into(),
         text: text.into(),
@@ -25,7 +32,7 @@ fn part(sender: &str, text: &str, concat: Option<(u16, bool, u8, u8)>, at: u64) 
         concat: concat.map(|(reference, sixteen_bit, seq, total)| ConcatKey { reference, sixteen_bit, seq, total }),
         smsc: Some("+41794999000".into()),
         sent_at: Some(format!("2024-01-15T10:30:{:02}+01:00", at % 60)),
-        pdu_hex: format!("07914197{at:04X}"),
+        pdu_hex: format!("07914197{:016X}", h.finish()),
         received: t(at),
     }
 }
@@ -131,6 +138,90 @@ fn a_part_handed_out_twice_is_a_duplicate_and_changes_nothing() {
         let m = complete(s.receive_part(&part("+4179", "third", Some((9, false, 3, 3)), 4), BOTH).unwrap());
         assert_eq!(m.text, "firstsecondthird", "the first copy of part 1 is the one kept");
         assert!(s.tasks(TaskKind::Hook, 10).unwrap() == [m.id]);
+    }
+}
+
+/// A crash after the commit and before the modem deleted the message: it hands the same PDU
+/// out again after the restart, and the message is not stored (nor pushed, nor hooked) twice.
+#[test]
+fn a_single_message_handed_out_again_after_a_restart_is_stored_once() {
+    for backend in backends() {
+        let mut ts = TestStore::new(backend);
+        let first = part("+4179", "hello", None, 10);
+        let m = complete(ts.s().receive_part(&first, BOTH).unwrap());
+        ts.reopen();
+        let s = ts.s();
+        let again = IncomingPart { received: t(20), ..first.clone() };
+        assert_eq!(s.receive_part(&again, BOTH).unwrap(), Arrival::Duplicate, "{backend:?}");
+        assert_eq!(s.list_received(None, 10).unwrap(), std::slice::from_ref(&m));
+        assert_eq!(s.tasks(TaskKind::PushReceived, 10).unwrap(), [m.id]);
+        assert_eq!(s.tasks(TaskKind::Hook, 10).unwrap(), [m.id]);
+        // The same text sent again is another PDU: another message.
+        let next = complete(s.receive_part(&part("+4179", "hello", None, 30), BOTH).unwrap());
+        assert_eq!(next.id, m.id + 1);
+        ts.close();
+        let report = check(&ts.path, &ts.config).unwrap();
+        assert!(report.is_ok(), "{report:?}");
+        assert_eq!((report.inbound.received, report.inbound.seen), (2, 2));
+    }
+}
+
+/// Every part of a set already assembled (the one that completed it, and those before it) is
+/// a duplicate when handed out again: no new set starts, to be released later as a bogus copy.
+#[test]
+fn the_parts_of_an_assembled_set_handed_out_again_after_a_restart_are_duplicates() {
+    for backend in backends() {
+        let mut ts = TestStore::new(backend);
+        let one = part("+4179", "one ", Some((5, false, 1, 2)), 1);
+        let two = part("+4179", "two", Some((5, false, 2, 2)), 2);
+        assert_eq!(ts.s().receive_part(&one, BOTH).unwrap(), Arrival::Waiting { have: 1, total: 2 });
+        let m = complete(ts.s().receive_part(&two, BOTH).unwrap());
+        assert_eq!(m.text, "one two");
+        ts.reopen();
+        let s = ts.s();
+        assert_eq!(s.receive_part(&two, BOTH).unwrap(), Arrival::Duplicate, "{backend:?}: the completing part");
+        assert!(s.waiting_parts().unwrap().is_empty(), "{backend:?}: no new set");
+        assert_eq!(s.receive_part(&one, BOTH).unwrap(), Arrival::Duplicate, "{backend:?}: an earlier part");
+        assert!(s.waiting_parts().unwrap().is_empty());
+        assert_eq!(s.list_received(None, 10).unwrap(), std::slice::from_ref(&m));
+        assert_eq!(s.release_stale_parts(t(u64::MAX), BOTH).unwrap(), []);
+        assert_eq!(s.tasks(TaskKind::Hook, 10).unwrap(), [m.id]);
+    }
+}
+
+/// A set released incomplete: its parts handed out again are duplicates, a part that never
+/// came starts a set of its own.
+#[test]
+fn the_parts_of_a_released_set_handed_out_again_are_duplicates() {
+    for backend in backends() {
+        let mut ts = TestStore::new(backend);
+        let one = part("+4179", "one", Some((6, true, 1, 3)), 1);
+        ts.s().receive_part(&one, NONE).unwrap();
+        let released = ts.s().release_stale_parts(t(10), NONE).unwrap();
+        assert_eq!(released.len(), 1);
+        ts.reopen();
+        let s = ts.s();
+        assert_eq!(s.receive_part(&one, NONE).unwrap(), Arrival::Duplicate, "{backend:?}");
+        assert!(s.waiting_parts().unwrap().is_empty());
+        let late = part("+4179", "two", Some((6, true, 2, 3)), 20);
+        assert_eq!(s.receive_part(&late, NONE).unwrap(), Arrival::Waiting { have: 1, total: 3 });
+        assert_eq!(s.list_received(None, 10).unwrap(), released);
+    }
+}
+
+/// Without its PDU a re-delivery could not be told: such a part is refused, nothing stored.
+#[test]
+fn a_part_without_a_pdu_is_refused() {
+    for backend in backends() {
+        let ts = TestStore::new(backend);
+        let s = ts.s();
+        for pdu in ["", "079", "07ZZ", &"00".repeat(177)] {
+            let p = IncomingPart { pdu_hex: pdu.into(), ..part("+4179", "x", None, 1) };
+            assert!(matches!(s.receive_part(&p, BOTH), Err(Error::InvalidInput(_))), "{pdu:?}");
+        }
+        assert!(s.list_received(None, 10).unwrap().is_empty());
+        let longest = IncomingPart { pdu_hex: "00".repeat(176), ..part("+4179", "x", None, 1) };
+        complete(s.receive_part(&longest, BOTH).unwrap());
     }
 }
 
@@ -330,6 +421,7 @@ fn compaction_keeps_what_still_has_work_and_what_is_young() {
 
         let report = s.compact(t(6_000)).unwrap();
         assert_eq!((report.received, report.calls, report.replies, report.kept_pending), (1, 2, 1, 2), "{report:?}");
+        assert_eq!(report.seen, 2, "old enough, with their message or not");
         ts.reopen();
         let s = ts.s();
         let left: Vec<u64> = s.list_received(None, 10).unwrap().iter().map(|m| m.id).collect();
@@ -348,6 +440,40 @@ fn compaction_keeps_what_still_has_work_and_what_is_young() {
         assert_eq!(next, young + 1);
         ts.close();
         assert!(check(&ts.path, &ts.config).unwrap().is_ok());
+    }
+}
+
+/// Seen PDUs go with their message, or once older than the retention whatever became of their
+/// part; a young one stays and still makes its re-delivery a duplicate.
+#[test]
+fn compaction_forgets_old_seen_pdus() {
+    for backend in backends() {
+        let mut ts = TestStore::with(Config { backend, retention: Duration::from_millis(1_000), ..Config::default() });
+        let s = ts.s();
+        let gone = part("+4179", "gone", None, 10);
+        let pending = part("+4179", "pending", None, 20);
+        let waiting = part("+4179", "wait", Some((8, false, 1, 2)), 30);
+        let young = part("+4179", "young", None, 5_500);
+        s.receive_part(&gone, NONE).unwrap();
+        let kept = complete(s.receive_part(&pending, BOTH).unwrap());
+        s.receive_part(&waiting, NONE).unwrap();
+        s.receive_part(&young, NONE).unwrap();
+        ts.close();
+        assert_eq!(check(&ts.path, &ts.config).unwrap().inbound.seen, 4);
+        ts.reopen();
+
+        let report = ts.s().compact(t(6_000)).unwrap();
+        assert_eq!((report.received, report.kept_pending, report.seen), (1, 1, 3), "{backend:?} {report:?}");
+        ts.close();
+        let after = check(&ts.path, &ts.config).unwrap();
+        assert!(after.is_ok(), "{after:?}");
+        assert_eq!((after.inbound.seen, after.inbound.received, after.inbound.fragments), (1, 2, 1));
+        ts.reopen();
+        let s = ts.s();
+        assert_eq!(s.receive_part(&young, NONE).unwrap(), Arrival::Duplicate, "{backend:?}");
+        assert_eq!(s.receive_part(&waiting, NONE).unwrap(), Arrival::Duplicate, "its part is still waiting");
+        assert_eq!(s.received(kept.id).unwrap(), Some(kept), "the message stays for its task");
+        assert_eq!(s.compact(t(6_000)).unwrap().seen, 0, "nothing left to forget");
     }
 }
 
@@ -391,13 +517,18 @@ fn check_counts_and_repair_keeps_the_inbound_tables() {
         let n = report.inbound;
         assert_eq!((n.received, n.fragments, n.calls, n.replies, n.opt_outs), (30, 1, 2, 1, 1), "{n:?}");
         assert_eq!(n.tasks, 30 * 2 - 1 + 2, "{n:?}");
+        assert_eq!(n.seen, 30 + 1, "every part's PDU: {n:?}");
         let before = inbound_snapshot(&path, &config);
         let fixed = repair(&path, &config).unwrap();
         assert_eq!(fixed.inbound, n);
         assert!(fixed.quarantined.is_empty() && fixed.problems.is_empty(), "{fixed:?}");
         assert_eq!(inbound_snapshot(&path, &config), before);
-        // The id counters come along: no id is given twice.
+        // The seen PDUs come along: a re-delivery is still known.
         let s = Store::open(&path, config.clone()).unwrap();
+        assert_eq!(s.receive_part(&part("+4179", "INBOUND-005-text", None, 5), NONE).unwrap(), Arrival::Duplicate);
+        let fragment = part("+4179", "FRAGMENT-text", Some((3, false, 1, 2)), 1);
+        assert_eq!(s.receive_part(&fragment, NONE).unwrap(), Arrival::Duplicate);
+        // The id counters come along: no id is given twice.
         assert_eq!(complete(s.receive_part(&part("+4179", "new", None, 99), NONE).unwrap()).id, 31);
         assert_eq!(s.record_call(&call(99, "+4170"), NONE).unwrap().id, 3);
     }
@@ -427,6 +558,7 @@ fn redb_a_damaged_received_record_is_quarantined_with_its_tasks() {
     assert_eq!(fixed.quarantined.len(), 1, "{fixed:?}");
     assert_eq!(fixed.quarantined[0].table, "received");
     assert_eq!(fixed.problems.iter().filter(|p| p.table == "tasks").count(), 2, "its two marks: {fixed:?}");
+    assert_eq!(fixed.problems.iter().filter(|p| p.table == "seen").count(), 1, "its PDU: {fixed:?}");
     assert!(check(&path, &config).unwrap().is_ok());
     let s = Store::open(&path, config).unwrap();
     assert_eq!(s.received(8).unwrap(), None);
@@ -448,7 +580,7 @@ fn redb_the_inbound_tables_are_salvaged_from_the_pages() {
     std::fs::write(&path, &data).unwrap();
     assert!(matches!(Store::open(&path, config.clone()), Err(Error::Corrupt { .. })));
     let fixed = repair(&path, &config).unwrap();
-    assert_eq!(fixed.inbound.received, 30, "{fixed:?}");
+    assert_eq!((fixed.inbound.received, fixed.inbound.seen), (30, 31), "{fixed:?}");
     assert!(check(&path, &config).unwrap().is_ok());
     let after = inbound_snapshot(&path, &config);
     assert_eq!(after.0, before.0);

@@ -53,6 +53,8 @@ pub struct InboundCounts {
     pub replies: u64,
     pub opt_outs: u64,
     pub tasks: u64,
+    /// PDUs the store knows it was handed.
+    pub seen: u64,
 }
 
 impl InboundCounts {
@@ -64,6 +66,7 @@ impl InboundCounts {
             Table::Replies => &mut self.replies,
             Table::OptOuts => &mut self.opt_outs,
             Table::Tasks => &mut self.tasks,
+            Table::Seen => &mut self.seen,
             Table::Meta | Table::Messages | Table::Upstream | Table::Quarantine => return,
         };
         *slot += 1;
@@ -260,7 +263,8 @@ pub(super) fn scan(r: &mut dyn Read, deep: bool) -> Result<Scan> {
 }
 
 /// Every entry of the inbound tables reads and fits its key, no received message or call has
-/// an id its counter would give out again, and every task's record is there.
+/// an id its counter would give out again, and every task's record, and every seen PDU's
+/// message, is there.
 fn check_inbound(
     r: &mut dyn Read,
     [next_received, next_call]: [u64; 2],
@@ -280,6 +284,9 @@ fn check_inbound(
                 }
                 Ok(Checked::Task(kind, id)) if !inbound::task_target_exists(r, kind, id)? => {
                     problem(problems, table, &k, format!("a {} task for {id}, which is not there", kind.name()));
+                }
+                Ok(Checked::Seen(Some(id))) if !inbound::received_exists(r, id)? => {
+                    problem(problems, table, &k, format!("seen going into received message {id}, which is not there"));
                 }
                 Ok(_) => report.inbound.add(table),
                 Err(Bad::Record(e)) => {
@@ -574,8 +581,8 @@ fn copy(src: &dyn Engine, src_path: &Path, dst: &dyn Engine, dst_path: &Path, re
     });
     salvage(r, Table::Quarantine, &mut problems)?;
 
-    // The inbound tables, in tag order so that a task comes after the record it is about: a
-    // task whose record was not salvaged goes (and is reported).
+    // The inbound tables, in tag order so that a task or a seen PDU comes after the record it
+    // is about: one whose record was not salvaged goes (and is reported).
     let (mut next_received, mut next_call) = (0u64, 0u64);
     for table in inbound::TABLES {
         let r = for_each_page(src, table, |page| {
@@ -591,6 +598,10 @@ fn copy(src: &dyn Engine, src_path: &Path, dst: &dyn Engine, dst_path: &Path, re
                     match inbound::verify(table, k, v) {
                         Ok(Checked::Task(kind, id)) if !inbound::task_target_exists(w, kind, id)? => {
                             let detail = format!("a {} task for {id}, whose record was not salvaged", kind.name());
+                            problem(&mut problems, table, k, detail);
+                        }
+                        Ok(Checked::Seen(Some(id))) if !inbound::received_exists(w, id)? => {
+                            let detail = format!("seen going into received message {id}, which was not salvaged");
                             problem(&mut problems, table, k, detail);
                         }
                         Ok(_) => {
@@ -716,14 +727,16 @@ fn copy_pages(src_path: &Path, dst: &dyn Engine, dst_path: &Path, report: &mut R
                         }
                     }
                     // Received messages and calls never change once written, so any copy is
-                    // theirs; a reply memory keeps the latest time found. Freed pages hold
-                    // stale entries that do not read: they are passed over, not quarantined.
+                    // theirs; a reply memory keeps the latest time found, a seen PDU the copy
+                    // that names its message. Freed pages hold stale entries that do not read:
+                    // they are passed over, not quarantined.
                     Table::Fragments
                     | Table::Received
                     | Table::Calls
                     | Table::Replies
                     | Table::OptOuts
-                    | Table::Tasks => {
+                    | Table::Tasks
+                    | Table::Seen => {
                         if let Some(id) = read_be(k, 0).filter(|_| k.len() == 8) {
                             match table {
                                 Table::Received => next_received = next_received.max(id.saturating_add(1)),
@@ -739,6 +752,13 @@ fn copy_pages(src_path: &Path, dst: &dyn Engine, dst_path: &Path, report: &mut R
                                     let found = record::decode::<UnixMs>(v).ok();
                                     if there >= found {
                                         continue;
+                                    }
+                                }
+                                if *table == Table::Seen {
+                                    if let Some(there) = w.get(Table::Seen, k)? {
+                                        if !inbound::seen_is_later(v, &there) {
+                                            continue;
+                                        }
                                     }
                                 }
                                 w.put(*table, k, v)?;
@@ -856,21 +876,27 @@ fn copy_pages(src_path: &Path, dst: &dyn Engine, dst_path: &Path, report: &mut R
     Ok(())
 }
 
-/// After a salvage from pages: counts the inbound entries taken and drops the task marks whose
-/// record was not found (reported). A record whose task was done may come back with its mark
-/// from an older page: that work is then done again, never skipped.
+/// After a salvage from pages: counts the inbound entries taken and drops the task marks and
+/// seen PDUs whose record was not found (reported). A record whose task was done may come back
+/// with its mark from an older page: that work is then done again, never skipped.
 fn settle_inbound(dst: &dyn Engine, counts: &mut InboundCounts, problems: &mut Vec<Problem>) -> Result<()> {
     for table in inbound::TABLES {
         for_each_page(dst, table, |page| {
             dst.write(&mut |w| {
                 for (k, v) in &page {
-                    if let Ok(Checked::Task(kind, id)) = inbound::verify(table, k, v) {
-                        if !inbound::task_target_exists(w, kind, id)? {
-                            w.delete(table, k)?;
-                            let detail = format!("a {} task for {id}, whose record was not salvaged", kind.name());
-                            problem(problems, table, k, detail);
-                            continue;
+                    let orphan = match inbound::verify(table, k, v) {
+                        Ok(Checked::Task(kind, id)) if !inbound::task_target_exists(w, kind, id)? => {
+                            Some(format!("a {} task for {id}, whose record was not salvaged", kind.name()))
                         }
+                        Ok(Checked::Seen(Some(id))) if !inbound::received_exists(w, id)? => {
+                            Some(format!("seen going into received message {id}, which was not salvaged"))
+                        }
+                        _ => None,
+                    };
+                    if let Some(detail) = orphan {
+                        w.delete(table, k)?;
+                        problem(problems, table, k, detail);
+                        continue;
                     }
                     counts.add(table);
                 }

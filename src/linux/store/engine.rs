@@ -36,11 +36,14 @@ pub enum Table {
     OptOuts,
     /// (kind, id) → nothing: work still to do for a received message or a call.
     Tasks,
+    /// PDU octets as received → the received message they went into (none while their set
+    /// waits) and when: a PDU the modem hands out again is known for what it is.
+    Seen,
 }
 
 impl Table {
     /// Every table, in tag order.
-    pub const ALL: [Table; 10] = [
+    pub const ALL: [Table; 11] = [
         Table::Meta,
         Table::Messages,
         Table::Upstream,
@@ -51,6 +54,7 @@ impl Table {
         Table::Replies,
         Table::OptOuts,
         Table::Tasks,
+        Table::Seen,
     ];
 
     pub fn name(self) -> &'static str {
@@ -65,6 +69,7 @@ impl Table {
             Table::Replies => "replies",
             Table::OptOuts => "opt-outs",
             Table::Tasks => "tasks",
+            Table::Seen => "seen",
         }
     }
 
@@ -84,6 +89,7 @@ impl Table {
             Table::Replies => 15,
             Table::OptOuts => 16,
             Table::Tasks => 17,
+            Table::Seen => 18,
         }
     }
 }

@@ -7,6 +7,11 @@
 //! and its task marks are written in one transaction; so are the parts of a message and the
 //! message assembled from them, and a call, its auto-reply and the reply memory. None of them
 //! has an index in memory: what is read is a range of keys.
+//!
+//! The modem deletes a part only once `receive_part` has returned, so a crash in between makes
+//! it hand the same PDU out again after the restart. Every part's PDU goes into the seen table
+//! in the transaction that stores the part, and a PDU found there is a duplicate: a message is
+//! never stored twice, nor a part of a set already assembled taken for the start of a new one.
 
 use std::path::Path;
 
@@ -15,13 +20,15 @@ use serde::de::DeserializeOwned;
 use super::engine::{successor, Read, Table, Write};
 use super::error::{Error, Result};
 use super::inbound_model::{
-    Arrival, CallOutcome, CallRecord, Fragment, InboundTasks, IncomingPart, NewCall, OptOut, ReceivedSms, TaskKind,
-    WaitingSet,
+    Arrival, CallOutcome, CallRecord, Fragment, InboundTasks, IncomingPart, NewCall, OptOut, ReceivedSms, SeenPdu,
+    TaskKind, WaitingSet,
 };
 use super::model::{Compacted, Message, NewMessage, UnixMs};
 use super::record::{self, be, read_be, RecordError};
 use super::tx::{self, meta, Tx};
 use super::{refuse, Store, COMPACT_BATCH};
+use crate::codec::hex;
+use crate::codec::pdu::MAX_PDU_OCTETS;
 
 /// Records read per step of a scan, so that a scan's memory does not grow with the table.
 const PAGE: usize = 256;
@@ -30,8 +37,8 @@ const PAGE: usize = 256;
 pub const MISSING_PART: &str = "[…]";
 
 /// The tables of the inbound side, in tag order.
-pub(super) const TABLES: [Table; 6] =
-    [Table::Fragments, Table::Received, Table::Calls, Table::Replies, Table::OptOuts, Table::Tasks];
+pub(super) const TABLES: [Table; 7] =
+    [Table::Fragments, Table::Received, Table::Calls, Table::Replies, Table::OptOuts, Table::Tasks, Table::Seen];
 
 /// The parts of a set present, in part order, each with its number.
 type Parts = Vec<(u8, Fragment)>;
@@ -90,6 +97,32 @@ fn task_key(kind: TaskKind, id: u64) -> [u8; 9] {
     k[0] = kind.code();
     k[1..].copy_from_slice(&be(id));
     k
+}
+
+/// The key of a PDU in the seen table: its octets. `None` when `pdu_hex` is not the hex of 1 to
+/// [`MAX_PDU_OCTETS`] octets.
+fn seen_key(pdu_hex: &str) -> Option<Vec<u8>> {
+    let mut octets = [0u8; MAX_PDU_OCTETS];
+    let key = hex::decode_into(pdu_hex.as_bytes(), &mut octets).ok()?;
+    (!key.is_empty()).then(|| key.to_vec())
+}
+
+/// Notes that the part whose PDU is `pdu_hex` arrived at `at` and went into `received` (`None`:
+/// its set waits). A part whose PDU has no key (one stored before the seen table, by a caller
+/// that did not check it) cannot be told again and is passed over.
+fn mark_seen(w: &mut dyn Write, pdu_hex: &str, received: Option<u64>, at: UnixMs) -> Result<()> {
+    match seen_key(pdu_hex) {
+        Some(key) => tx::put_record(w, Table::Seen, &key, &SeenPdu { received, at }),
+        None => Ok(()),
+    }
+}
+
+/// Marks every part of a message just stored from `parts` as having gone into it.
+fn mark_parts_seen(w: &mut dyn Write, parts: &[(u8, Fragment)], received: u64) -> Result<()> {
+    for (_, f) in parts {
+        mark_seen(w, &f.pdu_hex, Some(received), f.received)?;
+    }
+    Ok(())
 }
 
 /// The table of the records a kind of task is about.
@@ -234,16 +267,21 @@ fn number_key(number: &str) -> Result<&[u8]> {
 }
 
 impl Store {
-    /// Stores a received part durably. When it completes its set (or is a one-part message)
-    /// the message is assembled in part order and stored with its task marks, and the set's
-    /// parts are deleted, in the same transaction. A part of a set already stored (the modem
-    /// handed it out twice) is [`Arrival::Duplicate`] and changes nothing. A concatenation
-    /// header with part 0, a part beyond the total, or a total below 2 is ignored (TS 23.040
-    /// §9.2.3.24.1): the part is a message of its own.
+    /// Stores a received part durably, and its PDU in the seen table. When it completes its
+    /// set (or is a one-part message) the message is assembled in part order and stored with
+    /// its task marks, the set's parts are deleted and their seen entries point at the
+    /// message, in the same transaction. A PDU already seen (the modem handed it out again,
+    /// e.g. after a crash before it deleted it), or a part of a waiting set already stored, is
+    /// [`Arrival::Duplicate`] and changes nothing. A concatenation header with part 0, a part
+    /// beyond the total, or a total below 2 is ignored (TS 23.040 §9.2.3.24.1): the part is a
+    /// message of its own. A `pdu_hex` that is not the hex of 1 to [`MAX_PDU_OCTETS`] octets is
+    /// refused: without it a re-delivery could not be told.
     pub fn receive_part(&self, part: &IncomingPart, tasks: InboundTasks) -> Result<Arrival> {
         if part.sender.len() > usize::from(u8::MAX) {
             return Err(Error::InvalidInput("sender longer than 255 bytes"));
         }
+        let seen =
+            seen_key(&part.pdu_hex).ok_or(Error::InvalidInput("the PDU is empty, not hex, or longer than a PDU"))?;
         let set = part.concat.filter(|c| c.total >= 2 && c.seq >= 1 && c.seq <= c.total).map(|c| {
             let set = SetKey {
                 sender: part.sender.clone(),
@@ -256,9 +294,14 @@ impl Store {
         self.write(|tx| {
             let path = tx.path;
             let w = tx.w();
+            if w.get(Table::Seen, &seen)?.is_some() {
+                return Ok(Arrival::Duplicate);
+            }
             let Some((set, seq)) = &set else {
                 let sms = assemble(&part.sender, 1, &[(1, Fragment::of(part))]);
-                return store_received(w, path, sms, tasks).map(Arrival::Complete);
+                let sms = store_received(w, path, sms, tasks)?;
+                tx::put_record(w, Table::Seen, &seen, &SeenPdu { received: Some(sms.id), at: part.received })?;
+                return Ok(Arrival::Complete(sms));
             };
             let key = set.key(*seq);
             if w.get(Table::Fragments, &key)?.is_some() {
@@ -268,6 +311,7 @@ impl Store {
             let have = parts.len() + 1;
             if have < usize::from(set.total) {
                 tx::put_record(w, Table::Fragments, &key, &Fragment::of(part))?;
+                tx::put_record(w, Table::Seen, &seen, &SeenPdu { received: None, at: part.received })?;
                 return Ok(Arrival::Waiting { have: u8::try_from(have).unwrap_or(u8::MAX), total: set.total });
             }
             // The last part is not written at all: the message takes its place.
@@ -276,14 +320,16 @@ impl Store {
             }
             parts.push((*seq, Fragment::of(part)));
             parts.sort_by_key(|(s, _)| *s);
-            store_received(w, path, assemble(&set.sender, set.total, &parts), tasks).map(Arrival::Complete)
+            let sms = store_received(w, path, assemble(&set.sender, set.total, &parts), tasks)?;
+            mark_parts_seen(w, &parts, sms.id)?;
+            Ok(Arrival::Complete(sms))
         })
     }
 
     /// Releases every set whose latest part arrived before `older_than` as an incomplete
     /// message ([`MISSING_PART`] in the text where parts are missing, `missing` naming them),
-    /// with its task marks, and deletes its parts; all in one transaction. Returns them in
-    /// key order of their sets.
+    /// with its task marks, deletes its parts and points their seen entries at it; all in one
+    /// transaction. Returns them in key order of their sets.
     pub fn release_stale_parts(&self, older_than: UnixMs, tasks: InboundTasks) -> Result<Vec<ReceivedSms>> {
         self.write(|tx| {
             let path = tx.path;
@@ -296,7 +342,9 @@ impl Store {
                 for (seq, _) in &parts {
                     w.delete(Table::Fragments, &set.key(*seq))?;
                 }
-                released.push(store_received(w, path, assemble(&set.sender, set.total, &parts), tasks)?);
+                let sms = store_received(w, path, assemble(&set.sender, set.total, &parts), tasks)?;
+                mark_parts_seen(w, &parts, sms.id)?;
+                released.push(sms);
             }
             Ok(released)
         })
@@ -467,7 +515,8 @@ impl Store {
 }
 
 /// Compaction of the inbound side, inside `Store::compact`'s transaction: received messages
-/// and calls older than `cutoff` with no task pending, and reply memories older than it.
+/// and calls older than `cutoff` with no task pending (a message with the seen entries of its
+/// PDUs), and reply memories and seen entries older than it.
 ///
 /// Records are walked in id order from the first and the walk stops at the first one not old
 /// enough: ids follow arrival, so at most the few released out of order wait for the record
@@ -477,36 +526,68 @@ pub(super) fn compact(tx: &mut Tx<'_>, cutoff: UnixMs, report: &mut Compacted) -
     let path = tx.path;
     let w = tx.w();
     let kinds = [TaskKind::PushReceived, TaskKind::Hook];
-    let (n, kept) = compact_records(w, path, Table::Received, cutoff, &kinds, |s: &ReceivedSms| s.completed)?;
+    let mut seen_gone = 0u64;
+    let (n, kept) = compact_records(
+        w,
+        path,
+        Table::Received,
+        cutoff,
+        &kinds,
+        |s: &ReceivedSms| s.completed,
+        |w, s| {
+            for key in s.pdus.iter().filter_map(|pdu| seen_key(pdu)) {
+                if w.get(Table::Seen, &key)?.is_some() {
+                    w.delete(Table::Seen, &key)?;
+                    seen_gone += 1;
+                }
+            }
+            Ok(())
+        },
+    )?;
     report.received += n;
     report.kept_pending += kept;
-    let (n, kept) = compact_records(w, path, Table::Calls, cutoff, &[TaskKind::PushCall], |c: &CallRecord| c.at)?;
+    let (n, kept) =
+        compact_records(w, path, Table::Calls, cutoff, &[TaskKind::PushCall], |c: &CallRecord| c.at, |_, _| Ok(()))?;
     report.calls += n;
     report.kept_pending += kept;
+    report.replies += compact_by_time(w, path, Table::Replies, cutoff, |at: &UnixMs| *at)?;
+    // A re-delivery comes right after a restart, so an entry older than the retention has done
+    // its work even when its message is kept (for a pending task) or its set still waits.
+    report.seen += seen_gone + compact_by_time(w, path, Table::Seen, cutoff, |s: &SeenPdu| s.at)?;
+    Ok(())
+}
 
+/// Removes the entries of `table` (not ordered by time, so every one is read) whose time is
+/// before `cutoff`, at most `COMPACT_BATCH`; returns how many went.
+fn compact_by_time<T: DeserializeOwned>(
+    w: &mut dyn Write,
+    path: &Path,
+    table: Table,
+    cutoff: UnixMs,
+    time: impl Fn(&T) -> UnixMs,
+) -> Result<u64> {
     let mut from = Vec::new();
     let mut removed = 0usize;
     'pages: loop {
-        let page = w.range(Table::Replies, &from, None, PAGE)?;
+        let page = w.range(table, &from, None, PAGE)?;
         let Some((last, _)) = page.last() else { break };
         from = successor(last);
         for (k, v) in page {
-            let at: UnixMs = record::decode(&v).map_err(|e| tx::record_error(path, Table::Replies, &k, e))?;
-            if at < cutoff {
+            let entry: T = record::decode(&v).map_err(|e| tx::record_error(path, table, &k, e))?;
+            if time(&entry) < cutoff {
                 if removed == COMPACT_BATCH {
                     break 'pages;
                 }
-                w.delete(Table::Replies, &k)?;
+                w.delete(table, &k)?;
                 removed += 1;
             }
         }
     }
-    report.replies += removed as u64;
-    Ok(())
+    Ok(removed as u64)
 }
 
-/// Removes records of `table` older than `cutoff` (by `time`) with no `kinds` task pending;
-/// returns (removed, kept for a pending task).
+/// Removes records of `table` older than `cutoff` (by `time`) with no `kinds` task pending,
+/// each with what `also` removes along with it; returns (removed, kept for a pending task).
 fn compact_records<T: DeserializeOwned>(
     w: &mut dyn Write,
     path: &Path,
@@ -514,6 +595,7 @@ fn compact_records<T: DeserializeOwned>(
     cutoff: UnixMs,
     kinds: &[TaskKind],
     time: impl Fn(&T) -> UnixMs,
+    mut also: impl FnMut(&mut dyn Write, &T) -> Result<()>,
 ) -> Result<(u64, u64)> {
     let (mut removed, mut kept, mut examined) = (0u64, 0u64, 0usize);
     let mut from = Vec::new();
@@ -542,6 +624,7 @@ fn compact_records<T: DeserializeOwned>(
                 kept += 1;
             } else {
                 w.delete(table, &k)?;
+                also(w, &record)?;
                 removed += 1;
             }
         }
@@ -574,6 +657,8 @@ pub(super) enum Checked {
     Id(u64),
     /// A task mark for this record.
     Task(TaskKind, u64),
+    /// A seen PDU, and the received message it went into (`None`: its set waits).
+    Seen(Option<u64>),
     /// A part, a reply memory or an opt-out.
     Entry,
 }
@@ -635,6 +720,13 @@ pub(super) fn verify(table: Table, key: &[u8], value: &[u8]) -> Result<Checked, 
             }
             Ok(Checked::Task(kind, id))
         }
+        Table::Seen => {
+            if key.is_empty() || key.len() > MAX_PDU_OCTETS {
+                return Err(Bad::Shape(format!("a key of {} octets is not a PDU", key.len())));
+            }
+            let seen: SeenPdu = decode(value)?;
+            Ok(Checked::Seen(seen.received))
+        }
         Table::Meta | Table::Messages | Table::Upstream | Table::Quarantine => {
             Err(Bad::Shape(format!("{} is not an inbound table", table.name())))
         }
@@ -644,6 +736,18 @@ pub(super) fn verify(table: Table, key: &[u8], value: &[u8]) -> Result<Checked, 
 /// Whether the record a task is about is in `r`.
 pub(super) fn task_target_exists(r: &mut dyn Read, kind: TaskKind, id: u64) -> Result<bool> {
     Ok(r.get(task_table(kind), &be(id))?.is_some())
+}
+
+/// Whether received message `id` is in `r`.
+pub(super) fn received_exists(r: &mut dyn Read, id: u64) -> Result<bool> {
+    Ok(r.get(Table::Received, &be(id))?.is_some())
+}
+
+/// Whether a seen entry that reads (`value`) says more than `other` does: it names the message
+/// its part went into and the other does not (an entry only ever goes from waiting to that).
+pub(super) fn seen_is_later(value: &[u8], other: &[u8]) -> bool {
+    let received = |v: &[u8]| record::decode::<SeenPdu>(v).ok().and_then(|s| s.received);
+    received(value).is_some() && received(other).is_none()
 }
 
 #[cfg(test)]
@@ -724,9 +828,12 @@ mod tests {
             outcome: CallOutcome::NotAnswered,
         };
         let task = task_key(TaskKind::Hook, 7);
+        let seen = |received| record::encode(&SeenPdu { received, at: UnixMs(4) });
+        let longest = [0x07; MAX_PDU_OCTETS];
+        let too_long = [0x07; MAX_PDU_OCTETS + 1];
         // table, key, value, what it checks as (or that it does not)
         type Case<'a> = (Table, &'a [u8], Vec<u8>, Result<Checked, ()>);
-        let cases: [Case; 9] = [
+        let cases: [Case; 15] = [
             (Table::Received, &be(7), record::encode(&seven), Ok(Checked::Id(7))),
             (Table::Received, &be(8), record::encode(&seven), Err(())),
             (Table::Received, &[7], record::encode(&seven), Err(())),
@@ -735,6 +842,12 @@ mod tests {
             (Table::Tasks, &task, Vec::new(), Ok(Checked::Task(TaskKind::Hook, 7))),
             (Table::Tasks, &task, vec![1], Err(())),
             (Table::Replies, b"+41", record::encode(&UnixMs(5)), Ok(Checked::Entry)),
+            (Table::Seen, &[0x07, 0x91], seen(Some(7)), Ok(Checked::Seen(Some(7)))),
+            (Table::Seen, &longest, seen(None), Ok(Checked::Seen(None))),
+            (Table::Seen, &too_long, seen(None), Err(())),
+            (Table::Seen, &[], seen(None), Err(())),
+            (Table::Seen, &[0x07], record::encode(&UnixMs(5)), Err(())),
+            (Table::Seen, &[0x07], Vec::new(), Err(())),
             (
                 Table::OptOuts,
                 b"",
@@ -789,5 +902,46 @@ mod tests {
         let o = OptOut { at: UnixMs(1), keyword: "S".into(), text: "S!".into() };
         let bytes = record::encode(&o);
         assert_eq!(&bytes[..bytes.len() - 4], &[1, 1, 1, b'S', 2, b'S', b'!']);
+        let bytes = record::encode(&SeenPdu { received: Some(9), at: UnixMs(5) });
+        assert_eq!(&bytes[..bytes.len() - 4], &[1, 1, 9, 5]);
+        let bytes = record::encode(&SeenPdu { received: None, at: UnixMs(5) });
+        assert_eq!(&bytes[..bytes.len() - 4], &[1, 0, 5]);
+    }
+
+    #[test]
+    fn seen_keys_are_the_pdu_octets() {
+        let longest = "AB".repeat(MAX_PDU_OCTETS);
+        let too_long = "AB".repeat(MAX_PDU_OCTETS + 1);
+        // hex as the modem printed it, the key (or none)
+        let cases: [(&str, Option<&[u8]>); 7] = [
+            ("0791", Some(&[0x07, 0x91])),
+            ("0a0B", Some(&[0x0A, 0x0B])),
+            (&longest, Some(&[0xAB; MAX_PDU_OCTETS])),
+            (&too_long, None),
+            ("", None),
+            ("079", None),
+            ("07G1", None),
+        ];
+        for (pdu, want) in cases {
+            assert_eq!(seen_key(pdu).as_deref(), want, "{pdu}");
+        }
+        assert_eq!(seen_key("0A0B"), seen_key("0a0b"), "either case is the same PDU");
+    }
+
+    #[test]
+    fn seen_is_later_only_when_it_names_the_message_the_other_does_not() {
+        let seen = |received| record::encode(&SeenPdu { received, at: UnixMs(4) });
+        // value, the other, later
+        let cases = [
+            (seen(Some(3)), seen(None), true),
+            (seen(None), seen(Some(3)), false),
+            (seen(None), seen(None), false),
+            (seen(Some(3)), seen(Some(3)), false),
+            (seen(Some(3)), vec![0xFF], true),
+            (vec![0xFF], seen(None), false),
+        ];
+        for (value, other, later) in cases {
+            assert_eq!(seen_is_later(&value, &other), later, "{value:?} over {other:?}");
+        }
     }
 }

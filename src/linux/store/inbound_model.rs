@@ -21,7 +21,8 @@ pub struct IncomingPart {
     pub smsc: Option<String>,
     /// TP-SCTS as ISO 8601 with its offset, e.g. "2024-01-15T10:30:45+01:00".
     pub sent_at: Option<String>,
-    /// The raw PDU, kept for people and for decoding again.
+    /// The raw PDU, kept for people and for decoding again; its octets (at most
+    /// [`crate::codec::pdu::MAX_PDU_OCTETS`]) tell a re-delivery apart, so it must not be empty.
     pub pdu_hex: String,
     pub received: UnixMs,
 }
@@ -85,7 +86,8 @@ pub enum Arrival {
     Complete(ReceivedSms),
     /// Stored; `have` of `total` parts are here.
     Waiting { have: u8, total: u8 },
-    /// That part of that set was here already: nothing changed.
+    /// The modem handed out this PDU before (it is in the seen table), or that part of that
+    /// set is here already: nothing changed.
     Duplicate,
 }
 
@@ -254,4 +256,14 @@ impl CallRecord {
         let hung = if self.hung_up { ", hung up" } else { "" };
         format!("call from {who}, {} ring(s){hung}: {}", self.rings, self.outcome.words())
     }
+}
+
+/// What the seen table holds for a PDU (the PDU's octets are the key). A PDU carries the
+/// service centre's time stamp, so only a re-delivery of the same part has the same octets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SeenPdu {
+    /// The received message the part went into; `None` while its set waits for parts.
+    pub received: Option<u64>,
+    /// When the part arrived: compaction removes the entry once this is older than retention.
+    pub at: UnixMs,
 }

@@ -425,6 +425,8 @@ pub struct Compacted {
     pub replies: u64,
     /// Received messages and calls old enough to go that were kept for a task still pending.
     pub kept_pending: u64,
+    /// Seen PDUs forgotten (with their message, or older than the retention).
+    pub seen: u64,
 }
 
 /// The storage engine behind the store.

@@ -50,7 +50,7 @@ pub mod meta {
 
 /// The store format this build reads and writes: 2, one key space with the indexes in memory
 /// (1 kept a table per index). The inbound tables (fragments, received, calls, replies,
-/// opt-outs, tasks) came later within format 2: a store without them is one where they are
+/// opt-outs, tasks, seen) came later within format 2: a store without them is one where they are
 /// empty, so it opens unchanged.
 pub const FORMAT_VERSION: u64 = 2;
 
