@@ -206,15 +206,29 @@ fn call_config(dir: &Path, sim: &Sim, window: &str, extra: &str) -> String {
         "{}\n[calls]\nreply = true\ntemplate = \"Sorry we missed you, {{caller}}. Called {{date}} {{time}}.\"\n\
          time_zone = \"UTC\"\ndefault_country = \"41\"\nwindow = \"{window}\"\n{extra}",
         config(dir, &sim.link, "hang_up_calls = 1", "")
+            .replace("[modem.timings]\n", "[modem.timings]\nring_silence = \"1s\"\n")
     )
 }
 
 /// Injects a call and waits until the gateway has recorded it; that record.
 fn call(d: &Daemon, sim: &Sim, from: &str) -> Value {
     let before = calls(d).len();
-    wait_until("the line to be free", || (sim.control(&format!("inject call {from}"))["ok"] == true).then_some(()));
-    let all = wait_until("the call recorded", || Some(calls(d)).filter(|c| c.len() > before));
-    all[before].clone()
+    // The last call ended (and the gateway's quiet time after hanging up, 1 s here, passed).
+    wait_until("the line to be free", || (sim.control("status")["ringing"] == false).then_some(()));
+    std::thread::sleep(Duration::from_millis(1_200));
+    wait_until("the call to ring", || (sim.control(&format!("inject call {from}"))["ok"] == true).then_some(()));
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let all = calls(d);
+        if all.len() > before {
+            return all[before].clone();
+        }
+        if Instant::now() > deadline {
+            let log = std::fs::read_to_string(d.config.with_file_name("smsgw.log")).unwrap_or_default();
+            panic!("the call from {from} was not recorded; the gateway's log:\n{log}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn replies_on_air(sim: &Sim, to: &str) -> usize {
@@ -306,11 +320,16 @@ fn status_reports_of_every_class_end_where_they_should() {
     for (i, (st, want)) in cases.iter().enumerate() {
         sim.control(&format!("reports 100 {st}"));
         let id = d.send(&format!("+4917000000{i}"), &format!("report class {st:#04x}"));
-        let m = wait_until("the report", || {
+        let deadline = Instant::now() + PATIENCE;
+        let m = loop {
             let m = d.request(json!({"cmd": "show", "id": id}))["message"].clone();
-            let reported = m["part_states"][0].as_str().is_some_and(|p| p.starts_with("reported"));
-            (m["state"] == *want && reported).then_some(m)
-        });
+            let reported = m["part_states"][0].as_str().is_some_and(|p| p.contains(&format!("{st:#04x}")));
+            if m["state"] == *want && reported {
+                break m;
+            }
+            assert!(Instant::now() < deadline, "TP-ST {st:#04x}: {m}");
+            std::thread::sleep(Duration::from_millis(50));
+        };
         if *want == "sent" {
             // Still trying: a later report settles it.
             std::thread::sleep(Duration::from_millis(400));

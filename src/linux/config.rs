@@ -183,8 +183,20 @@ const MODEM_KEYS: &[&str] = &[
     "drain_storage",
     "timings",
 ];
-const TIMING_KEYS: &[&str] =
-    &["probe", "guard", "command", "prompt", "result", "boot", "reenumerate", "sim_ready", "retry", "send_wait"];
+const TIMING_KEYS: &[&str] = &[
+    "probe",
+    "guard",
+    "command",
+    "prompt",
+    "result",
+    "boot",
+    "reenumerate",
+    "sim_ready",
+    "retry",
+    "send_wait",
+    "clip_wait",
+    "ring_silence",
+];
 const STORE_KEYS: &[&str] = &["path", "backend", "attempts", "backoff", "unknown_policy", "retention", "cache"];
 
 /// The store's page cache when `store.cache` does not say: the queue's working set (the ready
@@ -517,7 +529,7 @@ fn modem(root: &Table) -> Result<ModemConfig, Error> {
     let mut timings = Timings::for_family(family);
     let empty = Table::new();
     let t = Section::new(s.table.unwrap_or(&empty), "modem", "timings", TIMING_KEYS)?;
-    let slots: [(&str, &mut Duration); 10] = [
+    let slots: [(&str, &mut Duration); 12] = [
         ("probe", &mut timings.probe),
         ("guard", &mut timings.guard),
         ("command", &mut timings.command),
@@ -528,6 +540,8 @@ fn modem(root: &Table) -> Result<ModemConfig, Error> {
         ("sim_ready", &mut timings.sim_ready),
         ("retry", &mut timings.retry),
         ("send_wait", &mut timings.send_wait),
+        ("clip_wait", &mut timings.clip_wait),
+        ("ring_silence", &mut timings.ring_silence),
     ];
     for (key, slot) in slots {
         if let Some(d) = t.duration(key)? {
