@@ -180,3 +180,91 @@ fn pickup_latency() {
     drop_database(PORT, &name);
     assert!(median <= 300, "{report}");
 }
+
+/// What comes in reaches the upstream tables exactly once, also across a restart: a long
+/// received message as one `inbox` row, each call as one `events` row; and a row that asked for
+/// a delivery report ends `delivered`, or `expired` when the report says its validity ran out.
+#[test]
+fn received_messages_calls_and_delivery_reports_reach_the_database_once() {
+    if mariadb::skipped() {
+        eprintln!("SMSGW_SKIP_MARIADB is set: skipped");
+        return;
+    }
+    let name = db_name("daemon_inbound");
+    let mut conn = fresh_database(PORT, &name);
+    smsgw::linux::upstream::schema::init(&mut conn).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sim = Sim::start(dir.path(), &[]);
+    sim.control("calls clip-first 300 5");
+    sim.control("reports 100 0");
+    let upstream = format!(
+        "[upstream]\nhost = \"{}\"\nport = {PORT}\nuser = \"root\"\ndatabase = \"{name}\"\ngateway = \"in-gw\"\n\
+         backoff_max_secs = 1\n[calls]\nreply = true\ntime_zone = \"UTC\"\n",
+        mariadb::HOST
+    );
+    let cfg = format!("{}{upstream}", config(dir.path(), &sim.link, "hang_up_calls = 0", ""));
+    let mut d = Daemon::start(dir.path(), &cfg);
+    let wait = |conn: &mut mysql::Conn, what: &str, query: &str, want: u64| {
+        let start = Instant::now();
+        loop {
+            let n = count(conn, query);
+            if n == want {
+                return;
+            }
+            assert!(start.elapsed() < PATIENCE, "{what}: {n}, not {want}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let long = "Parts of a long message arrive one by one and are joined. ".repeat(4);
+    sim.control(&format!("inject sms +41791234567 {long}"));
+    sim.control("inject call +41797654321");
+    wait(&mut conn, "inbox rows", "SELECT COUNT(*) FROM inbox", 1);
+    wait(&mut conn, "call events", "SELECT COUNT(*) FROM events WHERE kind = 'call'", 1);
+    let (sender, text, parts, complete, gw): (String, String, u8, bool, String) =
+        conn.query_first("SELECT sender, message, parts, complete, gateway FROM inbox").unwrap().unwrap();
+    assert_eq!(
+        (sender.as_str(), text.as_str(), parts, complete, gw.as_str()),
+        ("+41791234567", long.trim_end(), 2, true, "in-gw")
+    );
+    let (phone, detail): (String, String) =
+        conn.query_first("SELECT phone_number, detail FROM events WHERE kind = 'call'").unwrap().unwrap();
+    assert_eq!(phone, "+41797654321");
+    assert!(detail.contains("replied"), "{detail}");
+
+    // Rows asking for a report: one delivered, one whose validity expires (TP-ST 0x46).
+    conn.query_drop(
+        "INSERT INTO outbox (recipient, phone_number, message, status, attempts, status_report) VALUES \
+         ('a', '+491700000001', 'report me', 'pending', 3, 1)",
+    )
+    .unwrap();
+    wait(
+        &mut conn,
+        "delivered rows",
+        "SELECT COUNT(*) FROM outbox WHERE delivery_status = 'delivered' AND delivered_at IS NOT NULL",
+        1,
+    );
+    sim.control("reports 100 70");
+    conn.query_drop(
+        "INSERT INTO outbox (recipient, phone_number, message, status, attempts, status_report) VALUES \
+         ('b', '+491700000002', 'too late', 'pending', 3, 1)",
+    )
+    .unwrap();
+    wait(&mut conn, "expired rows", "SELECT COUNT(*) FROM outbox WHERE delivery_status = 'expired'", 1);
+    let (status, error): (String, Option<String>) = conn
+        .query_first("SELECT status, error_message FROM outbox WHERE phone_number = '+491700000002'")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, "sent", "it was sent; it did not arrive");
+    assert!(error.as_deref().is_some_and(|e| e.contains("TP-ST 0x46")), "{error:?}");
+
+    // A restart pushes nothing twice.
+    assert!(d.terminate().success());
+    let d = Daemon::start(dir.path(), &cfg);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM inbox"), 1);
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) FROM events WHERE kind = 'call'"), 1);
+    let s = d.status();
+    assert_eq!(s["upstream_sync"]["connection"], "connected", "{s}");
+    drop(d);
+    drop_database(PORT, &name);
+}
