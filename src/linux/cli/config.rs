@@ -59,6 +59,32 @@ pub fn run(cmd: &Command) -> Result<(), super::Error> {
                 (Some(file), Some(b)) => writeln!(out, "board:   {} ({}, {:?} pins)", b.name, file.display(), b.pins)?,
                 _ => writeln!(out, "board:   none (no GPIO)")?,
             }
+            let calls = &c.calls;
+            if calls.reply {
+                let quiet = match &calls.quiet_hours {
+                    Some(q) => format!(", quiet {q} ({:?})", calls.quiet_action).to_lowercase(),
+                    None => String::new(),
+                };
+                writeln!(
+                    out,
+                    "calls:   reply to missed calls in {}, once per {}{quiet}",
+                    calls.time_zone.name(),
+                    config::format_duration(calls.window)
+                )?;
+            } else {
+                writeln!(out, "calls:   logged, no replies")?;
+            }
+            let inbox = &c.inbox;
+            let hook = match &inbox.hook {
+                Some(argv) => format!("hook {} ({})", argv.join(" "), config::format_duration(inbox.hook_timeout)),
+                None => "no hook".into(),
+            };
+            writeln!(
+                out,
+                "inbox:   {hook}, stop keywords {}, delivery reports {}",
+                if inbox.opt_out { "honoured" } else { "ignored" },
+                if inbox.status_reports { "for every message" } else { "when asked for" }
+            )?;
             match &c.log.file {
                 Some(f) => writeln!(out, "log:     {} and stderr, level {}", f.display(), c.log.level)?,
                 None => writeln!(out, "log:     stderr, level {}", c.log.level)?,
