@@ -241,7 +241,18 @@ pub fn format_status(s: &Value, ansi: bool) -> String {
     }
     line("", text(&q["store"]).to_string());
     let r = &s["received"];
-    line("received", format!("{} since start ({})", r["since_start"], text(&r["file"])));
+    let waiting = match r["waiting_sets"].as_u64() {
+        Some(0) | None => String::new(),
+        Some(n) => format!(", {n} long message(s) waiting for parts"),
+    };
+    line("received", format!("{} since start{waiting}", r["since_start"]));
+    let c = &s["calls"];
+    let replies = if c["auto_reply"] == true {
+        format!(", {} answered with an SMS", c["replies_since_start"])
+    } else {
+        ", auto-reply off".into()
+    };
+    line("calls", format!("{} since start{replies}", c["since_start"]));
     line("upstream", text(&s["upstream"]).to_string());
     if let Some(u) = s["upstream_sync"].as_object() {
         let since = u.get("since").and_then(Value::as_str).map(|t| format!(" since {t}")).unwrap_or_default();
