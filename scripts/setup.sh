@@ -37,7 +37,8 @@ for s in "${sections[@]}"; do
     base)
         command -v cargo >/dev/null || { echo "setup: Rust (rustup, cargo) is required: https://rustup.rs" >&2; exit 1; }
         rustup component add rustfmt clippy 2>/dev/null || true
-        need_pkgs gcc pkg-config
+        # tzdata: the time zones of the missed-call replies (read from /usr/share/zoneinfo).
+        need_pkgs gcc pkg-config tzdata
         ;;
     cross)
         need_pkgs gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf libc6-dev-arm64-cross libc6-dev-armhf-cross qemu-user-static

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 host_only=0
 [ "${1:-}" = "--host" ] && host_only=1
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says how long the run has taken so far, so a slow one shows in CI's log.
+step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 if [ $host_only = 1 ]; then scripts/setup.sh base interop db-setup; else scripts/setup.sh base cross interop db-setup; fi
 
@@ -34,7 +35,9 @@ step "no_std library for thumbv7em-none-eabihf (bare metal), with and without de
 cargo check --locked --lib --no-default-features --target thumbv7em-none-eabihf
 cargo check --locked --lib --no-default-features --features defmt --target thumbv7em-none-eabihf
 
+step "the test suite for aarch64 and armv7 under qemu-user"
 scripts/cross-test.sh
 
 step "shipping: cross and static builds, packages, image and flash scripts, size and memory budgets"
 scripts/ship-test.sh
+step "done"
