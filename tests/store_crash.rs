@@ -5,6 +5,7 @@
 //!
 //! Set `SMSGW_CRASH_SEED` to replay a run; the seed is printed with every failure.
 
+mod common;
 mod store_support;
 
 use smsgw::sim::rng::Rng;
@@ -12,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use smsgw::linux::store::{check, Backend, Config, Failure, MessageId, NewMessage, PartState, Store, UnixMs};
@@ -153,21 +154,6 @@ fn read_log(path: &Path, seed: u64) -> Log {
     log
 }
 
-/// This test binary, to run as the child. Under qemu-user (cross targets, maybe no
-/// binfmt_misc) through the program in `SMSGW_TEST_RUNNER`, as the other tests run `smsgw`.
-fn this_test_binary() -> Command {
-    let exe = std::env::current_exe().unwrap();
-    match std::env::var("SMSGW_TEST_RUNNER") {
-        Ok(runner) if !runner.trim().is_empty() => {
-            let mut words = runner.split_whitespace();
-            let mut cmd = Command::new(words.next().unwrap());
-            cmd.args(words).arg(exe);
-            cmd
-        }
-        _ => Command::new(exe),
-    }
-}
-
 fn torture(backend: Backend, cycles: u32) {
     let seed = std::env::var("SMSGW_CRASH_SEED")
         .ok()
@@ -190,7 +176,7 @@ fn torture(backend: Backend, cycles: u32) {
     for cycle in 0..cycles {
         let spec = format!("{}|{}|{name}|{}", store_path.display(), log_path.display(), rng.next_u64());
         let logged_before = std::fs::metadata(&log_path).map_or(0, |m| m.len());
-        let mut child = this_test_binary()
+        let mut child = common::this_test_binary()
             .args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
             .env(CHILD, spec)
             .stdout(Stdio::null())

@@ -2,12 +2,13 @@
 //! auto-replies, the opt-out list and task marks — durable across restarts, compacted with the
 //! queue, covered by `check` and `repair`, on every backend.
 
+mod common;
 mod store_support;
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use smsgw::linux::store::{
@@ -622,16 +623,7 @@ fn an_auto_reply_is_all_or_nothing_across_a_kill() {
         let name = if backend == Backend::Redb { "redb" } else { "sled" };
         let config = Config { backend, ..Config::default() };
         for round in 0..4u64 {
-            let exe = std::env::current_exe().unwrap();
-            let mut cmd = match std::env::var("SMSGW_TEST_RUNNER") {
-                Ok(runner) if !runner.trim().is_empty() => {
-                    let mut words = runner.split_whitespace();
-                    let mut cmd = Command::new(words.next().unwrap());
-                    cmd.args(words).arg(exe);
-                    cmd
-                }
-                _ => Command::new(exe),
-            };
+            let mut cmd = common::this_test_binary();
             let mut child = cmd
                 .args(["reply_child", "--exact", "--nocapture", "--test-threads=1"])
                 .env(CHILD, format!("{}|{name}", path.display()))

@@ -4,7 +4,7 @@
 //! there when the store opens again, and only the journal can have kept it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
 use smsgw::linux::store::{check, Config, Error, MessageId, NewMessage, Store, UnixMs, CHECKPOINT_EVERY};
 
@@ -32,16 +32,7 @@ fn journal_child() {
 
 /// This test binary, under qemu-user through `SMSGW_TEST_RUNNER` where that is set.
 fn child(path: &Path, n: u64) {
-    let exe = std::env::current_exe().unwrap();
-    let mut cmd = match std::env::var("SMSGW_TEST_RUNNER") {
-        Ok(runner) if !runner.trim().is_empty() => {
-            let mut words = runner.split_whitespace();
-            let mut cmd = Command::new(words.next().unwrap());
-            cmd.args(words).arg(exe);
-            cmd
-        }
-        _ => Command::new(exe),
-    };
+    let mut cmd = common::this_test_binary();
     let status = cmd
         .args(["journal_child", "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD, format!("{}|{n}", path.display()))

@@ -86,6 +86,79 @@ struct Client {
 /// Longest control line kept: a command with a message text of a few parts.
 const CONTROL_LINE_MAX: usize = 8 * 1024;
 
+/// The bytes between a pty and a simulator, for `smsgw sim` and `smsgw demo`: what the host
+/// wrote that the simulator has not taken yet, what the simulator said that the pty has not
+/// taken yet, and whether anyone has the port open (when nobody has, the simulator's output goes
+/// nowhere, as on a real line).
+#[derive(Debug, Default)]
+pub struct SimLink {
+    peer: bool,
+    to_host: Vec<u8>,
+    from_host: Vec<u8>,
+}
+
+impl SimLink {
+    /// Someone has the port open.
+    pub fn peer(&self) -> bool {
+        self.peer
+    }
+
+    /// Offers the simulator what the host wrote and it has not taken yet.
+    pub fn feed(&mut self, sim: &mut Sim, now: Instant) {
+        if !self.from_host.is_empty() {
+            let n = sim.handle_bytes(now, &self.from_host);
+            self.from_host.drain(..n);
+        }
+    }
+
+    /// Writes what the simulator has to say to the pty, as much as it takes.
+    pub fn flush(&mut self, pty: &Pty, sim: &mut Sim, now: Instant) -> io::Result<()> {
+        while self.to_host.is_empty() {
+            let Some(bytes) = sim.poll_transmit(now) else { break };
+            if self.peer {
+                self.to_host.extend_from_slice(bytes);
+            }
+        }
+        if !self.to_host.is_empty() {
+            let n = pty.write(&self.to_host)?;
+            self.to_host.drain(..n);
+        }
+        Ok(())
+    }
+
+    /// What to wait for on the pty's master: input when the simulator can take it, output
+    /// while some is pending.
+    pub fn events(&self) -> i16 {
+        let mut events = 0;
+        if self.peer && self.from_host.is_empty() {
+            events |= libc::POLLIN;
+        }
+        if !self.to_host.is_empty() {
+            events |= libc::POLLOUT;
+        }
+        events
+    }
+
+    /// After a wait: notes whether the port is open and reads what the host wrote. Returns
+    /// whether the port was opened or closed since the last call.
+    pub fn read(&mut self, pty: &Pty, sim: &mut Sim, now: Instant) -> io::Result<bool> {
+        let was = self.peer;
+        self.peer = pty.has_peer()?;
+        if self.peer && self.from_host.is_empty() {
+            let mut buf = [0u8; 4096];
+            let n = pty.read(&mut buf)?;
+            if n > 0 {
+                let taken = sim.handle_bytes(now, &buf[..n]);
+                self.from_host.extend_from_slice(&buf[taken..n]);
+            }
+        }
+        if !self.peer {
+            self.to_host.clear();
+        }
+        Ok(self.peer != was)
+    }
+}
+
 /// Serves until SIGTERM or SIGINT. Prints the slave's path (and the link) on stdout first.
 pub fn serve(opts: &Options) -> Result<(), super::cli::Error> {
     pty::catch_termination()?;
@@ -136,19 +209,11 @@ pub fn serve(opts: &Options) -> Result<(), super::cli::Error> {
     }
 
     let mut clients: Vec<Client> = Vec::new();
-    let mut peer = false;
-    // Bytes handed out by the simulator that the pty has not taken yet.
-    let mut to_host: Vec<u8> = Vec::new();
-    // Bytes read from the host that the simulator has not taken yet.
-    let mut from_host: Vec<u8> = Vec::new();
-    let mut buf = [0u8; 4096];
+    let mut link = SimLink::default();
     while !pty::stop_requested() {
         let now = clock::now();
         sim.handle_timeout(now);
-        if !from_host.is_empty() {
-            let n = sim.handle_bytes(now, &from_host);
-            from_host.drain(..n);
-        }
+        link.feed(&mut sim, now);
         // The air log first: a message is in it by the time the host reads its +CMGS.
         while let Some(event) = sim.poll_air() {
             if let Some(log) = air_log.as_mut() {
@@ -159,17 +224,7 @@ pub fn serve(opts: &Options) -> Result<(), super::cli::Error> {
                 eprintln!("smsgw sim: sent to {}: {:?}", event.recipient, event.text.as_str());
             }
         }
-        while to_host.is_empty() {
-            let Some(bytes) = sim.poll_transmit(now) else { break };
-            // Nobody has the port open: the bytes go nowhere, as on a real line.
-            if peer {
-                to_host.extend_from_slice(bytes);
-            }
-        }
-        if !to_host.is_empty() {
-            let n = pty.write(&to_host)?;
-            to_host.drain(..n);
-        }
+        link.flush(&pty, &mut sim, now)?;
         while let Some(unknown) = sim.poll_unknown() {
             if opts.verbose {
                 eprintln!("smsgw sim: unknown command {unknown:?}");
@@ -183,17 +238,11 @@ pub fn serve(opts: &Options) -> Result<(), super::cli::Error> {
         if let Some(t) = sim.poll_timeout() {
             timeout = timeout.min(t.as_millis().saturating_sub(now.as_millis()));
         }
-        if !peer {
+        if !link.peer() {
             timeout = timeout.min(20);
         }
         let mut fds = Vec::with_capacity(2 + clients.len());
-        let mut master_events = 0;
-        if peer && from_host.is_empty() {
-            master_events |= libc::POLLIN;
-        }
-        if !to_host.is_empty() {
-            master_events |= libc::POLLOUT;
-        }
+        let master_events = link.events();
         fds.push(libc::pollfd { fd: pty.master_fd(), events: master_events, revents: 0 });
         if let Some(l) = &listener {
             fds.push(libc::pollfd { fd: l.as_raw_fd(), events: libc::POLLIN, revents: 0 });
@@ -201,7 +250,7 @@ pub fn serve(opts: &Options) -> Result<(), super::cli::Error> {
         for c in &clients {
             fds.push(libc::pollfd { fd: c.stream.as_raw_fd(), events: libc::POLLIN, revents: 0 });
         }
-        if peer || master_events != 0 {
+        if link.peer() || master_events != 0 {
             pty::poll(&mut fds, timeout as i32)?;
         } else {
             let (_, rest) = fds.split_at_mut(1);
@@ -209,20 +258,8 @@ pub fn serve(opts: &Options) -> Result<(), super::cli::Error> {
         }
         let now = clock::now();
 
-        let was = peer;
-        peer = pty.has_peer()?;
-        if peer != was && opts.verbose {
-            eprintln!("smsgw sim: port {}", if peer { "opened" } else { "closed" });
-        }
-        if peer && from_host.is_empty() {
-            let n = pty.read(&mut buf)?;
-            if n > 0 {
-                let taken = sim.handle_bytes(now, &buf[..n]);
-                from_host.extend_from_slice(&buf[taken..n]);
-            }
-        }
-        if !peer {
-            to_host.clear();
+        if link.read(&pty, &mut sim, now)? && opts.verbose {
+            eprintln!("smsgw sim: port {}", if link.peer() { "opened" } else { "closed" });
         }
         let mut i = 1;
         if let Some(l) = &listener {

@@ -4,19 +4,29 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-/// A `Command` for the built `smsgw` binary. Under qemu-user (cross targets, no binfmt_misc) the
-/// program in `SMSGW_TEST_RUNNER` (e.g. `qemu-aarch64-static -L /usr/aarch64-linux-gnu`) runs it.
-pub fn smsgw() -> Command {
-    let bin = env!("CARGO_BIN_EXE_smsgw");
+/// A `Command` for a program built for the target. Under qemu-user (cross targets, no
+/// binfmt_misc) the program in `SMSGW_TEST_RUNNER` (e.g. `qemu-aarch64-static -L
+/// /usr/aarch64-linux-gnu`) runs it.
+pub fn target_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
     match std::env::var("SMSGW_TEST_RUNNER") {
         Ok(runner) if !runner.trim().is_empty() => {
             let mut words = runner.split_whitespace();
             let mut cmd = Command::new(words.next().unwrap());
-            cmd.args(words).arg(bin);
+            cmd.args(words).arg(program);
             cmd
         }
-        _ => Command::new(bin),
+        _ => Command::new(program),
     }
+}
+
+/// A `Command` for the built `smsgw` binary.
+pub fn smsgw() -> Command {
+    target_command(env!("CARGO_BIN_EXE_smsgw"))
+}
+
+/// A `Command` for the running test binary itself: how crash tests start the child they kill.
+pub fn this_test_binary() -> Command {
+    target_command(std::env::current_exe().unwrap())
 }
 
 /// Runs `smsgw ARGS`, with `stdin` fed to it when given, and returns what it did.

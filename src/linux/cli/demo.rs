@@ -22,6 +22,7 @@ use crate::linux::config::Config;
 use crate::linux::gateway::{Gateway, GatewayView, Handle, Health, MessageChange, Request, Setup, SharedBoard};
 use crate::linux::modem_port::Hardware;
 use crate::linux::pty::{self, Pty};
+use crate::linux::sim_server::SimLink;
 use crate::linux::store::{StateKind, Store};
 use crate::linux::systemd::Notifier;
 use crate::linux::{clock, log};
@@ -86,10 +87,7 @@ impl Drop for SimModem {
 
 /// Moves bytes between the pty and the simulator until `stop`.
 fn serve(pty: &Pty, mut sim: Sim, rx: &Receiver<SimCommand>, stop: &AtomicBool, air: &AtomicUsize) -> io::Result<()> {
-    let mut peer = false;
-    let mut to_host: Vec<u8> = Vec::new();
-    let mut from_host: Vec<u8> = Vec::new();
-    let mut buf = [0u8; 4096];
+    let mut link = SimLink::default();
     while !stop.load(Ordering::SeqCst) {
         let now = clock::now();
         while let Ok(c) = rx.try_recv() {
@@ -100,35 +98,16 @@ fn serve(pty: &Pty, mut sim: Sim, rx: &Receiver<SimCommand>, stop: &AtomicBool, 
             }
         }
         sim.handle_timeout(now);
-        if !from_host.is_empty() {
-            let n = sim.handle_bytes(now, &from_host);
-            from_host.drain(..n);
-        }
+        link.feed(&mut sim, now);
         while sim.poll_air().is_some() {
             air.fetch_add(1, Ordering::SeqCst);
         }
-        while to_host.is_empty() {
-            let Some(bytes) = sim.poll_transmit(now) else { break };
-            // Nobody has the port open: the bytes go nowhere, as on a real line.
-            if peer {
-                to_host.extend_from_slice(bytes);
-            }
-        }
-        if !to_host.is_empty() {
-            let n = pty.write(&to_host)?;
-            to_host.drain(..n);
-        }
+        link.flush(pty, &mut sim, now)?;
         let mut timeout = 20u64;
         if let Some(t) = sim.poll_timeout() {
             timeout = timeout.min(t.as_millis().saturating_sub(now.as_millis()));
         }
-        let mut events = 0;
-        if peer && from_host.is_empty() {
-            events |= libc::POLLIN;
-        }
-        if !to_host.is_empty() {
-            events |= libc::POLLOUT;
-        }
+        let events = link.events();
         if events != 0 {
             let mut fds = [libc::pollfd { fd: pty.master_fd(), events, revents: 0 }];
             pty::poll(&mut fds, timeout as i32)?;
@@ -136,17 +115,7 @@ fn serve(pty: &Pty, mut sim: Sim, rx: &Receiver<SimCommand>, stop: &AtomicBool, 
             // Without a peer the master reports a hang-up without end: it is not waited on.
             std::thread::sleep(Duration::from_millis(timeout));
         }
-        peer = pty.has_peer()?;
-        if peer && from_host.is_empty() {
-            let n = pty.read(&mut buf)?;
-            if n > 0 {
-                let taken = sim.handle_bytes(clock::now(), &buf[..n]);
-                from_host.extend_from_slice(&buf[taken..n]);
-            }
-        }
-        if !peer {
-            to_host.clear();
-        }
+        link.read(pty, &mut sim, clock::now())?;
     }
     Ok(())
 }
