@@ -10,7 +10,7 @@ use crate::modem::command::{
     parse_csms, parse_csq, payload, Command,
 };
 use crate::modem::event::Location;
-use crate::modem::status::{Memory, IMEI_CHARS, IMSI_CHARS};
+use crate::modem::status::{Memory, ICCID_CHARS, IMEI_CHARS, IMSI_CHARS};
 use crate::modem::Error;
 use crate::time::Instant;
 
@@ -52,8 +52,9 @@ impl Engine {
             Command::Imei if first => self.status.identity.imei = self.digits::<IMEI_CHARS>(line, "IMEI"),
             Command::Imsi if first => self.status.identity.imsi = self.digits::<IMSI_CHARS>(line, "IMSI"),
             Command::Iccid(_) if first => {
-                // Some modems print the SIM's filler `F` after an odd number of digits.
-                let value = identity_value(line).trim_end_matches(['F', 'f']);
+                let mut unswapped = [0u8; ICCID_CHARS];
+                let huawei = line.trim_start().starts_with("^ICCID");
+                let value = iccid_digits(identity_value(line), huawei, &mut unswapped);
                 self.status.identity.iccid = self.text(value, "ICCID");
             }
             Command::Operator => {
@@ -135,5 +136,53 @@ impl Engine {
             return None;
         }
         self.text(value, field)
+    }
+}
+
+/// The ICCID in a modem's answer, as printed on the SIM card. Huawei's `^ICCID:` (`huawei`) prints the SIM's
+/// EF-ICCID bytes as they are stored, each pair of digits swapped (`98…` for an ICCID that
+/// starts with the telecom prefix `89`), with the filler `F` of an odd count inside the last
+/// pair; others print the digits, some with a trailing `F`.
+fn iccid_digits<'a>(value: &'a str, huawei: bool, buf: &'a mut [u8; ICCID_CHARS]) -> &'a str {
+    let bytes = value.as_bytes();
+    let swapped = huawei && value.starts_with("98") && bytes.len() <= buf.len();
+    let value = if swapped {
+        for (i, pair) in bytes.chunks(2).enumerate() {
+            match *pair {
+                [a, b] => {
+                    buf[2 * i] = b;
+                    buf[2 * i + 1] = a;
+                }
+                [a] => buf[2 * i] = a,
+                _ => {}
+            }
+        }
+        core::str::from_utf8(&buf[..bytes.len()]).unwrap_or(value)
+    } else {
+        value
+    };
+    // Some modems print the SIM's filler `F` after an odd number of digits.
+    value.trim_end_matches(['F', 'f'])
+}
+
+#[cfg(test)]
+mod iccid_tests {
+    use super::*;
+
+    #[test]
+    fn iccids_read_as_printed_on_the_card() {
+        let cases = [
+            // Huawei's stored form: pairs swapped, the filler inside the last pair.
+            (true, "98942000002143658729", "89490200001234567892"),
+            (true, "9844100010325476F8", "89440100012345678"),
+            // A Huawei firmware that already prints the digits.
+            (true, "89490200001234567892", "89490200001234567892"),
+            (false, "89490200001234567892F", "89490200001234567892"),
+            (false, "98942000002143658729", "98942000002143658729"),
+        ];
+        for (huawei, printed, want) in cases {
+            let mut buf = [0u8; ICCID_CHARS];
+            assert_eq!(iccid_digits(printed, huawei, &mut buf), want, "{huawei} {printed}");
+        }
     }
 }

@@ -104,6 +104,8 @@ fn every_profile_initialises_and_sends() {
         let mut p = Pair::ready(profile);
         let s = p.d.status();
         assert!(s.identity.imei.is_some() && s.identity.iccid.is_some(), "{profile:?}: {:?}", s.identity);
+        // Every profile's SIM has the same ICCID; Huawei prints it in the SIM's swapped form.
+        assert_eq!(s.identity.iccid.as_deref(), Some("89490200001234567892"), "{profile:?}");
         assert!(s.is_registered(), "{profile:?}");
         assert!(s.indications.is_some(), "{profile:?}");
         p.d.send(p.now, part(1, "+4915112345678", "hello from the driver")).unwrap();
