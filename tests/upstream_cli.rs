@@ -107,6 +107,14 @@ fn a_database_that_was_not_migrated_is_a_clear_error_for_the_sync() {
         sync.state().last_error.is_some_and(|e| e.contains("smsgw db migrate"))
     });
     assert!(!sync.state().is_connected());
+    // Not an outage: the server answers and refuses, which the status and the LEDs tell apart.
+    assert!(sync.state().refusing.is_some_and(|e| e.contains("smsgw db migrate")), "{}", sync.state());
+    sync.shutdown();
+    // Once migrated, the sync works and the refusal is gone.
+    ok(&db(&name, &["migrate"]));
+    let sync = Sync::spawn(store(dir.path(), "q2"), config(PORT, &name, "gw"), || {}).unwrap();
+    wait_for("connected", Duration::from_secs(30), || sync.state().is_connected() && sync.state().last_poll.is_some());
+    assert_eq!(sync.state().refusing, None);
     sync.shutdown();
     mariadb::drop_database(PORT, &name);
 }

@@ -1185,6 +1185,7 @@ fn upstream_json(r: &crate::linux::upstream::UpstreamState) -> Value {
         "connection": connection,
         "since": since.map(|t| dates::iso_utc(t.0)),
         "last_error": r.last_error,
+        "refusing": r.refusing,
         "last_poll": r.last_poll.map(|t| dates::iso_utc(t.0)),
         "claimed": r.claimed,
         "pushed": r.pushed,

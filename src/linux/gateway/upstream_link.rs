@@ -33,6 +33,9 @@ impl SyncUpstream {
 
 /// The LED and summary word for a sync state.
 pub fn view_state(s: &upstream::UpstreamState) -> UpstreamState {
+    if let Some(why) = &s.refusing {
+        return UpstreamState::Error(why.clone());
+    }
     match s.connection {
         Connection::Starting => UpstreamState::Connecting,
         Connection::Connected { .. } => UpstreamState::Online,
@@ -79,5 +82,11 @@ mod tests {
             let s = upstream::UpstreamState { connection, ..Default::default() };
             assert_eq!(view_state(&s), view, "{connection:?}");
         }
+        let refused = upstream::UpstreamState {
+            connection: Connection::Offline { since: UnixMs(5) },
+            refusing: Some("database: Access denied (error 1045)".into()),
+            ..Default::default()
+        };
+        assert_eq!(view_state(&refused), UpstreamState::Error("database: Access denied (error 1045)".into()));
     }
 }

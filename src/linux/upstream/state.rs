@@ -27,6 +27,9 @@ pub struct UpstreamState {
     pub connection: Connection,
     /// The last thing that went wrong (kept after recovery, to say why it was offline).
     pub last_error: Option<String>,
+    /// The database answers but refuses what the sync needs (credentials, grants, schema):
+    /// why, until a cycle succeeds.
+    pub refusing: Option<String>,
     /// Rows stored as new messages.
     pub claimed: u64,
     /// Status changes applied to rows.

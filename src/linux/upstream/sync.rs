@@ -189,14 +189,20 @@ impl Worker {
                 return;
             }
         }
-        if let Err(e) = self.work() {
-            self.reconcile_due = true;
-            if e.is_connectivity() {
-                self.offline(e);
-            } else {
-                // The link is fine but a statement or the store failed: try again next poll.
-                let text = e.to_string();
-                self.state(|s| s.last_error = Some(text));
+        match self.work() {
+            Ok(()) => self.state(|s| s.refusing = None),
+            Err(e) => {
+                self.reconcile_due = true;
+                if e.is_connectivity() {
+                    self.offline(e);
+                } else {
+                    // The link is fine but a statement or the store failed: try again next poll.
+                    let text = e.to_string();
+                    self.state(|s| {
+                        s.refusing = Some(text.clone());
+                        s.last_error = Some(text);
+                    });
+                }
             }
         }
         let pending = self.store.stats().map(|s| s.pending_pushes).unwrap_or(0);
@@ -232,6 +238,9 @@ impl Worker {
             if first {
                 s.reconnects += 1;
             }
+            // A server that answers but refuses (wrong password, no such database, an old
+            // schema) is not a network outage: the status and the LEDs say so.
+            s.refusing = (!e.is_connectivity()).then(|| text.clone());
             s.last_error = Some(text);
         });
     }
