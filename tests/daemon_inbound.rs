@@ -185,7 +185,7 @@ fn a_stop_keyword_opts_the_sender_out_and_start_opts_it_back_in() {
         let m = d.request(json!({"cmd": "show", "id": id}))["message"].clone();
         (m["state"] == "failed").then_some(m)
     });
-    assert!(m["error"].as_str().unwrap().contains("+41791234567 opted out"), "{m}");
+    assert!(m["error"].as_str().unwrap().contains("+41791234567 opted out by sending \"Stop!\""), "{m}");
     assert!(sim.air().is_empty(), "nothing went out");
     sim.control("inject sms +41791234567 start");
     wait_until("the opt-in", || {

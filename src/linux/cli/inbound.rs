@@ -193,7 +193,7 @@ pub fn optout(cmd: &OptOutCommand) -> Result<(), Error> {
             }
             for v in &list {
                 let how = match field(v, "text").as_str() {
-                    "" => field(v, "keyword"),
+                    "" => "added by hand".to_string(),
                     text => format!("sent {text:?}"),
                 };
                 writeln!(out, "{:<16} since {}  ({how})", field(v, "number"), field(v, "at"))?;

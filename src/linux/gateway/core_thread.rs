@@ -733,7 +733,8 @@ impl Core {
         }
         let number = self.normalised(&m.recipient);
         let o = self.store.opted_out(&number).ok().flatten()?;
-        Some(format!("{number} opted out: it sent {:?} on {}", o.keyword, dates::iso_utc(o.at.0)))
+        let how = if o.text.is_empty() { "by hand".to_string() } else { format!("by sending {:?}", o.text) };
+        Some(format!("{number} opted out {how} on {}", dates::iso_utc(o.at.0)))
     }
 
     /// The in-flight part `id`, if it is the one the core handed out.
@@ -931,7 +932,7 @@ impl Core {
             },
             Request::OptOut { number } => {
                 match number::normalise(&number, self.config.calls.default_country.as_deref()) {
-                    Ok(n) => match self.store.opt_out(&n, "smsgw optout add", "", unix_now()) {
+                    Ok(n) => match self.store.opt_out(&n, "by hand", "", unix_now()) {
                         Ok(new) => protocol::ok(json!({ "number": n, "changed": new })),
                         Err(e) => protocol::failed(e),
                     },
