@@ -16,7 +16,7 @@ run() {
     local target=$1 runner=$2
     # Interoperability tests drive x86 Python tools; they run on the host only.
     SMSGW_TEST_RUNNER="$runner" SMSGW_SKIP_INTEROP=1 CARGO_TARGET_DIR="target/cross-$target" \
-        cargo test --locked --target "$target" >"$logs/$target" 2>&1
+        cargo test --locked --no-fail-fast --target "$target" >"$logs/$target" 2>&1
 }
 
 targets=(aarch64-unknown-linux-gnu armv7-unknown-linux-gnueabihf)

@@ -59,6 +59,11 @@ impl Hook {
                 source: io::Error::new(io::ErrorKind::InvalidInput, "no program"),
             });
         };
+        // Checked first: where the exec happens in an emulated child (qemu-user), a program
+        // that cannot start shows only as exit status 127, not as this clear error.
+        if let Err(source) = std::fs::metadata(program) {
+            return Err(HookError::Start { program: program.clone(), source });
+        }
         let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::piped())
