@@ -273,3 +273,21 @@ fn sled_damaged_log_comes_back_consistent() {
         assert!(report.is_ok(), "{damage}: {:?}", report.problems);
     }
 }
+
+/// A power cut while a new store file is first created leaves at most a half-made `<path>.new`
+/// beside it, never an empty store file that the next start would refuse for ever; an existing
+/// store cut to nothing is still refused.
+#[test]
+fn a_store_cut_off_while_first_created_starts_new_and_an_emptied_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("queue.redb");
+    std::fs::write(dir.path().join("queue.redb.new"), b"half a file").unwrap();
+    let config = Config::default();
+    let s = Store::open(&path, config.clone()).unwrap();
+    s.enqueue(&msg("+41790000000", "after the cut", 1), t(1)).unwrap();
+    drop(s);
+    assert!(!dir.path().join("queue.redb.new").exists(), "the half-made file was replaced and renamed");
+    assert_eq!(Store::open(&path, config.clone()).unwrap().counts().unwrap().get(StateKind::Queued), 1);
+    std::fs::write(&path, b"").unwrap();
+    assert!(corrupt_detail(Store::open(&path, config)).contains("empty"));
+}

@@ -204,10 +204,16 @@ impl PrivateServer {
         if is_root() {
             cmd.arg("--user=root");
         }
-        // One install at a time: they start a bootstrap server each, and the tests run in parallel.
+        // One install at a time: they start a bootstrap server each, and the tests run in
+        // parallel, in this process and in others (the aarch64 and armv7 suites run side by
+        // side): a lock in the process and a lock file across processes.
         static INSTALL: Mutex<()> = Mutex::new(());
         let guard = INSTALL.lock().unwrap_or_else(PoisonError::into_inner);
+        let lock = std::fs::File::create(std::env::temp_dir().join("smsgw-test-mariadb-install.lock")).unwrap();
+        // SAFETY: flock(2) on a descriptor this function owns; it is released when `lock` closes.
+        assert_eq!(unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) }, 0);
         let out = cmd.output().expect("mariadb-install-db (package mariadb-server; scripts/setup.sh db-setup)");
+        drop(lock);
         drop(guard);
         assert!(
             out.status.success(),
@@ -233,6 +239,9 @@ impl PrivateServer {
             .arg(format!("--socket={}", d.join("sock").display()))
             .arg(format!("--pid-file={}", d.join("pid").display()))
             .arg(format!("--log-error={}", d.join("error.log").display()))
+            // Its own temporary directory: servers sharing /tmp can pick the same temporary
+            // table names (seen with two bootstrap servers at once).
+            .arg(format!("--tmpdir={}", d.display()))
             .arg(format!("--port={}", self.port))
             .arg("--bind-address=127.0.0.1")
             .arg("--skip-networking=0")

@@ -49,6 +49,35 @@ fn map_err(path: &Path, e: impl Into<redb::Error>) -> Error {
     }
 }
 
+/// Makes a new, empty store file at `path` so that it appears whole or not at all: redb writes
+/// it beside (`<path>.new`), commits its table durably, and only then is it renamed into place.
+/// A power cut while redb creates a file in place leaves an empty or half-written file, which
+/// the store must refuse (it cannot tell it from a store cut short by damage), and the gateway
+/// would never start again.
+fn create_new(path: &Path) -> Result<()> {
+    let mut new = path.as_os_str().to_owned();
+    new.push(".new");
+    let new = PathBuf::from(new);
+    let io = |source| Error::Io { path: path.to_path_buf(), source };
+    // What an earlier cut-short creation left.
+    match std::fs::remove_file(&new) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+        _ => {}
+    }
+    {
+        let db = redb::Builder::new().create(&new).map_err(|e| open_err(&new, e))?;
+        let txn = db.begin_write().map_err(|e| map_err(&new, e))?;
+        drop(txn.open_table(QUEUE).map_err(|e| map_err(&new, e))?);
+        txn.commit().map_err(|e| map_err(&new, e))?;
+    }
+    std::fs::File::open(&new).and_then(|f| f.sync_all()).map_err(io)?;
+    std::fs::rename(&new, path).map_err(io)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+    }
+    Ok(())
+}
+
 /// The database, opened to write (the store, with its journal) or only to read (`check`).
 enum Db {
     Writable { db: redb::Database, journal: Mutex<Journal> },
@@ -120,6 +149,9 @@ impl RedbEngine {
     /// checksums hold); a file it cannot make sense of is `Error::Corrupt`. A store of the
     /// earlier layout (a table per store table) is `Error::UnsupportedVersion`.
     pub fn open(path: &Path, cache_bytes: usize) -> Result<RedbEngine> {
+        if !path.exists() {
+            create_new(path)?;
+        }
         let db = redb::Builder::new().set_cache_size(cache_bytes).create(path).map_err(|e| open_err(path, e))?;
         let names = tables(path, &db)?;
         refuse_format1(path, &db, &names)?;
