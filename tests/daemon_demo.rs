@@ -14,7 +14,10 @@ fn the_demo_sends_its_messages_and_exits_0() {
         "  #3 delivered part 1/1: short message received by the SME",
         "  #4 failed    invalid recipient \"+49 170 CALL-ME\"",
         "  #5 failed    part 1/1: CMS error 21: Short message transfer rejected",
-        "summary: 2 sent, 1 delivered, 2 failed; the simulated network carried 5 parts",
+        "  #6 sent      part 1/1 sent",
+        "  call 1 from +41791234567 recorded: replied (message #6)",
+        "  #7 failed    +41791234567 opted out by sending \"STOP\"",
+        "summary: 3 sent, 1 delivered, 3 failed; the simulated network carried 6 parts",
     ] {
         assert!(text.contains(want), "no {want:?} in:\n{text}");
     }

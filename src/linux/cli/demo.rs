@@ -26,7 +26,7 @@ use crate::linux::sim_server::SimLink;
 use crate::linux::store::{StateKind, Store};
 use crate::linux::systemd::Notifier;
 use crate::linux::{clock, log};
-use crate::sim::{self, Fault, FaultKind, Profile, Sim};
+use crate::sim::{self, Fault, FaultKind, Injection, Profile, Sim};
 
 /// Run the whole gateway against a simulated modem, with a few example messages.
 #[derive(Debug, clap::Args)]
@@ -42,6 +42,10 @@ enum SimCommand {
     Fault(Fault),
     Clear(FaultKind),
     Power(bool),
+    /// Someone calls from this number.
+    Call(String),
+    /// A message comes in: sender, text.
+    Sms(String, String),
 }
 
 /// The simulated modem, served on a pty by a thread of this process.
@@ -95,6 +99,16 @@ fn serve(pty: &Pty, mut sim: Sim, rx: &Receiver<SimCommand>, stop: &AtomicBool, 
                 SimCommand::Fault(f) => sim.set_fault(now, f),
                 SimCommand::Clear(k) => sim.clear_fault(now, k),
                 SimCommand::Power(on) => sim.set_power(now, on),
+                SimCommand::Call(from) => {
+                    if let Err(e) = sim.inject(now, Injection::Call { from: Some(&from) }) {
+                        log::error!("simulated modem: the call from {from}: {e}");
+                    }
+                }
+                SimCommand::Sms(from, text) => {
+                    if let Err(e) = sim.inject(now, Injection::Sms { from: &from, text: &text, flash: false }) {
+                        log::error!("simulated modem: the message from {from}: {e}");
+                    }
+                }
             }
         }
         sim.handle_timeout(now);
@@ -260,8 +274,9 @@ pub fn run(args: &Args) -> Result<(), Error> {
     let dir = TempDir::new(args.keep)?;
     let modem = SimModem::start()?;
     let config_text = format!(
-        "[gateway]\nname = \"demo\"\n[modem]\ndevice = \"{}\"\nfamily = \"huawei\"\n[store]\npath = \"{}\"\n\
-         backoff = [\"1s\"]\n[control]\nsocket = \"{}\"\n[log]\nlevel = \"debug\"\nfile = \"{}\"\n",
+        "[gateway]\nname = \"demo\"\n[modem]\ndevice = \"{}\"\nfamily = \"huawei\"\nhang_up_calls = 0\n[store]\npath = \"{}\"\n\
+         backoff = [\"1s\"]\n[control]\nsocket = \"{}\"\n[log]\nlevel = \"debug\"\nfile = \"{}\"\n\
+         [calls]\nreply = true\ntemplate = \"Sorry we missed your call, {{caller}}. We will call you back.\"\n",
         modem.path.display(),
         dir.path.join("queue.redb").display(),
         dir.path.join("control.sock").display(),
@@ -337,6 +352,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
             writeln!(out, "  {}", leds(&seen.settle(&handle)))?;
             outcomes.push((id, end, ex.expect));
         }
+        inbound(&mut out, &mut seen, &handle, &modem)?;
         writeln!(out)?;
         let counts = handle.request(Request::Status);
         let c = &counts["queue"]["counts"];
@@ -359,6 +375,53 @@ pub fn run(args: &Args) -> Result<(), Error> {
     }
     drop(modem);
     result
+}
+
+/// The caller of the demo's missed call, who then sends STOP.
+const CALLER: &str = "+41791234567";
+
+/// A missed call answered with an SMS, then the caller's STOP and a message to it refused.
+fn inbound(out: &mut impl Write, seen: &mut Observer, handle: &Handle, modem: &SimModem) -> Result<(), Error> {
+    writeln!(out)?;
+    writeln!(out, "a missed call from {CALLER}: the gateway hangs up and texts the caller back")?;
+    modem.command(SimCommand::Call(CALLER.into()));
+    let deadline = StdInstant::now() + Duration::from_secs(60);
+    let first = seen.next(deadline).map_err(|_| Error::Gateway("demo: the call got no reply in 60 s".into()))?;
+    writeln!(out, "  #{} {:<9} {}", first.id.0, first.state.name(), first.detail)?;
+    follow(out, seen, first.id.0, StateKind::Sent)?;
+    let calls = handle.request(Request::Calls { after: None, limit: 10 });
+    if let Some(c) = calls["calls"].as_array().and_then(|c| c.last()) {
+        let who = c["caller"].as_str().unwrap_or("?");
+        writeln!(out, "  call {} from {who} recorded: {} (smsgw calls)", c["id"], c["detail"].as_str().unwrap_or("?"))?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{CALLER} answers \"STOP\"; a message to it afterwards is not sent")?;
+    modem.command(SimCommand::Sms(CALLER.into(), "STOP".into()));
+    let deadline = StdInstant::now() + Duration::from_secs(60);
+    loop {
+        let list = handle.request(Request::OptOuts);
+        if list["opt_outs"].as_array().is_some_and(|l| !l.is_empty()) {
+            break;
+        }
+        if StdInstant::now() > deadline {
+            return Err(Error::Gateway("demo: the STOP was not taken in 60 s".into()));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    writeln!(out, "  {CALLER} is on the opt-out list (smsgw optout list)")?;
+    let answer = handle.request(Request::Send {
+        to: CALLER.into(),
+        text: "Our new offers for you!".into(),
+        priority: 0,
+        status_report: false,
+    });
+    let id = answer["id"].as_u64().ok_or_else(|| Error::Gateway(format!("demo: queueing failed: {answer}")))?;
+    let end = follow(out, seen, id, StateKind::Failed)?;
+    if end != StateKind::Failed {
+        return Err(Error::Gateway(format!("demo: the message to {CALLER} ended {end}, not failed")));
+    }
+    writeln!(out, "  {}", leds(&seen.settle(handle)))?;
+    Ok(())
 }
 
 /// What the core reported, as the demo follows it.

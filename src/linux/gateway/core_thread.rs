@@ -677,7 +677,13 @@ impl Core {
                     .record_call_with_reply(&new_call(CallOutcome::NotAnswered), &reply, self.inbound_tasks())
                     .map(|(record, m)| {
                         self.replies += 1;
-                        self.changed(&m, format!("queued: reply to a missed call ({})", record.outcome.words()));
+                        let when = match &record.outcome {
+                            CallOutcome::Deferred { not_before, .. } => {
+                                format!(", after the quiet hours ({})", dates::iso_utc(not_before.0))
+                            }
+                            _ => String::new(),
+                        };
+                        self.changed(&m, format!("queued: reply to the missed call from {to}{when}"));
                         record
                     })
             }
@@ -733,8 +739,9 @@ impl Core {
         }
         let number = self.normalised(&m.recipient);
         let o = self.store.opted_out(&number).ok().flatten()?;
+        // When is in the opt-out list (`smsgw optout list`); the reason says why.
         let how = if o.text.is_empty() { "by hand".to_string() } else { format!("by sending {:?}", o.text) };
-        Some(format!("{number} opted out {how} on {}", dates::iso_utc(o.at.0)))
+        Some(format!("{number} opted out {how}"))
     }
 
     /// The in-flight part `id`, if it is the one the core handed out.
