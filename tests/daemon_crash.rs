@@ -103,7 +103,8 @@ fn kill_9_at_random_moments_loses_nothing_and_duplicates_only_unknown_parts() {
         unknown,
         status["queue"]["unknown_resent"]
     );
-    assert!(kills_in_flight >= 10, "the torture hit the in-flight window only {kills_in_flight} times");
+    // A sixth of the kills (10 of the 60 on the host) must land while a part is with the modem.
+    assert!(kills_in_flight >= kills / 6, "the torture hit the in-flight window only {kills_in_flight} times");
 }
 
 /// Queues `min` to 3 messages (some multipart); how many the gateway acknowledged.
