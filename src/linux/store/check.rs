@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::engine::{successor, Engine, Entry, Read, Table, Write};
+use super::engine::{scan_table, successor, Engine, Entry, Read, Table, Write};
 use super::error::{Error, Result};
 use super::inbound::{self, Bad, Checked};
 use super::index::{Facts, Index};
@@ -136,19 +136,6 @@ fn newer(e: &RecordError) -> Option<u8> {
 
 fn problem(problems: &mut Vec<Problem>, table: Table, key: &[u8], detail: impl Into<String>) {
     problems.push(Problem { table: table.name(), key: key.to_vec(), detail: detail.into() });
-}
-
-/// Every entry of `table` in one transaction `r`, a page at a time.
-fn scan_table(r: &mut dyn Read, table: Table, mut f: impl FnMut(&mut dyn Read, Entry) -> Result<()>) -> Result<()> {
-    let mut from = Vec::new();
-    loop {
-        let page = r.range(table, &from, None, PAGE)?;
-        let Some((last, _)) = page.last() else { return Ok(()) };
-        from = successor(last);
-        for entry in page {
-            f(r, entry)?;
-        }
-    }
 }
 
 /// What a scan found, and the indexes built from the records that read.

@@ -7,6 +7,8 @@
 //! touches costs its own root-to-leaf path of pages in redb, so the queue is laid out for
 //! commits that touch one key (`memory-layout/store.md`).
 
+use core::ops::ControlFlow;
+
 use super::error::Result;
 
 /// The store's tables: a prefix byte on every key. `memory-layout/store.md` describes their
@@ -136,6 +138,39 @@ pub fn successor(key: &[u8]) -> Vec<u8> {
     let mut next = key.to_vec();
     next.push(0);
     next
+}
+
+/// Entries a scan reads per step, so that its memory does not grow with the table.
+const SCAN_PAGE: usize = 256;
+
+/// Every entry of `table` in the transaction `r`, in key order, a page at a time, until `f`
+/// breaks. `f` may change the table (a `Write` transaction): a page is read before any of its
+/// entries is handed out, and the next one starts after the page's last key.
+pub fn scan_until<R: Read + ?Sized>(
+    r: &mut R,
+    table: Table,
+    mut f: impl FnMut(&mut R, Entry) -> Result<ControlFlow<()>>,
+) -> Result<()> {
+    let mut from = Vec::new();
+    loop {
+        let page = r.range(table, &from, None, SCAN_PAGE)?;
+        let Some((last, _)) = page.last() else { return Ok(()) };
+        from = successor(last);
+        for entry in page {
+            if f(r, entry)?.is_break() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Every entry of `table` in the transaction `r`, in key order, a page at a time.
+pub fn scan_table<R: Read + ?Sized>(
+    r: &mut R,
+    table: Table,
+    mut f: impl FnMut(&mut R, Entry) -> Result<()>,
+) -> Result<()> {
+    scan_until(r, table, |r, entry| f(r, entry).map(|()| ControlFlow::Continue(())))
 }
 
 #[cfg(test)]

@@ -13,11 +13,12 @@
 //! in the transaction that stores the part, and a PDU found there is a duplicate: a message is
 //! never stored twice, nor a part of a set already assembled taken for the start of a new one.
 
+use core::ops::ControlFlow;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use super::engine::{successor, Read, Table, Write};
+use super::engine::{scan_table, scan_until, Read, Table, Write};
 use super::error::{Error, Result};
 use super::inbound_model::{
     Arrival, CallOutcome, CallRecord, Fragment, InboundTasks, IncomingPart, NewCall, OptOut, ReceivedSms, SeenPdu,
@@ -29,9 +30,6 @@ use super::tx::{self, meta, Tx};
 use super::{refuse, Store, COMPACT_BATCH};
 use crate::codec::hex;
 use crate::codec::pdu::MAX_PDU_OCTETS;
-
-/// Records read per step of a scan, so that a scan's memory does not grow with the table.
-const PAGE: usize = 256;
 
 /// What stands in a released message's text for each part that never came.
 pub const MISSING_PART: &str = "[…]";
@@ -112,9 +110,14 @@ fn seen_key(pdu_hex: &str) -> Option<Vec<u8>> {
 /// that did not check it) cannot be told again and is passed over.
 fn mark_seen(w: &mut dyn Write, pdu_hex: &str, received: Option<u64>, at: UnixMs) -> Result<()> {
     match seen_key(pdu_hex) {
-        Some(key) => tx::put_record(w, Table::Seen, &key, &SeenPdu { received, at }),
+        Some(key) => put_seen(w, &key, received, at),
         None => Ok(()),
     }
+}
+
+/// The seen entry of the PDU whose key is `key`.
+fn put_seen(w: &mut dyn Write, key: &[u8], received: Option<u64>, at: UnixMs) -> Result<()> {
+    tx::put_record(w, Table::Seen, key, &SeenPdu { received, at })
 }
 
 /// Marks every part of a message just stored from `parts` as having gone into it.
@@ -223,20 +226,16 @@ fn set_parts(r: &mut dyn Read, path: &Path, set: &SetKey) -> Result<Parts> {
 /// set leaves it whole when its last part comes, or when it is released), so it is small.
 fn all_sets(r: &mut dyn Read, path: &Path) -> Result<Vec<(SetKey, Parts)>> {
     let mut sets: Vec<(SetKey, Parts)> = Vec::new();
-    let mut from = Vec::new();
-    loop {
-        let page = r.range(Table::Fragments, &from, None, PAGE)?;
-        let Some((last, _)) = page.last() else { return Ok(sets) };
-        from = successor(last);
-        for (k, v) in page {
-            let (set, seq) = SetKey::parse(&k).ok_or_else(|| fragment_error(path, &k))?;
-            let f: Fragment = record::decode(&v).map_err(|e| tx::record_error(path, Table::Fragments, &k, e))?;
-            match sets.last_mut() {
-                Some((s, parts)) if *s == set => parts.push((seq, f)),
-                _ => sets.push((set, vec![(seq, f)])),
-            }
+    scan_table(r, Table::Fragments, |_, (k, v)| {
+        let (set, seq) = SetKey::parse(&k).ok_or_else(|| fragment_error(path, &k))?;
+        let f: Fragment = record::decode(&v).map_err(|e| tx::record_error(path, Table::Fragments, &k, e))?;
+        match sets.last_mut() {
+            Some((s, parts)) if *s == set => parts.push((seq, f)),
+            _ => sets.push((set, vec![(seq, f)])),
         }
-    }
+        Ok(())
+    })?;
+    Ok(sets)
 }
 
 /// Up to `limit` records of `table` (keyed by id) with ids above `after`, ascending.
@@ -300,7 +299,7 @@ impl Store {
             let Some((set, seq)) = &set else {
                 let sms = assemble(&part.sender, 1, &[(1, Fragment::of(part))]);
                 let sms = store_received(w, path, sms, tasks)?;
-                tx::put_record(w, Table::Seen, &seen, &SeenPdu { received: Some(sms.id), at: part.received })?;
+                put_seen(w, &seen, Some(sms.id), part.received)?;
                 return Ok(Arrival::Complete(sms));
             };
             let key = set.key(*seq);
@@ -311,7 +310,7 @@ impl Store {
             let have = parts.len() + 1;
             if have < usize::from(set.total) {
                 tx::put_record(w, Table::Fragments, &key, &Fragment::of(part))?;
-                tx::put_record(w, Table::Seen, &seen, &SeenPdu { received: None, at: part.received })?;
+                put_seen(w, &seen, None, part.received)?;
                 return Ok(Arrival::Waiting { have: u8::try_from(have).unwrap_or(u8::MAX), total: set.total });
             }
             // The last part is not written at all: the message takes its place.
@@ -468,20 +467,16 @@ impl Store {
     pub fn list_opt_outs(&self) -> Result<Vec<(String, OptOut)>> {
         self.read(|r, _, path| {
             let mut out = Vec::new();
-            let mut from = Vec::new();
-            loop {
-                let page = r.range(Table::OptOuts, &from, None, PAGE)?;
-                let Some((last, _)) = page.last() else { return Ok(out) };
-                from = successor(last);
-                for (k, v) in page {
-                    let number = String::from_utf8(k.clone()).map_err(|_| Error::Corrupt {
-                        path: path.to_path_buf(),
-                        detail: format!("opt-outs key {} is not text", tx::hex(&k)),
-                    })?;
-                    let record = record::decode(&v).map_err(|e| tx::record_error(path, Table::OptOuts, &k, e))?;
-                    out.push((number, record));
-                }
-            }
+            scan_table(r, Table::OptOuts, |_, (k, v)| {
+                let record = record::decode(&v).map_err(|e| tx::record_error(path, Table::OptOuts, &k, e))?;
+                let number = String::from_utf8(k).map_err(|e| Error::Corrupt {
+                    path: path.to_path_buf(),
+                    detail: format!("opt-outs key {} is not text", tx::hex(e.as_bytes())),
+                })?;
+                out.push((number, record));
+                Ok(())
+            })?;
+            Ok(out)
         })
     }
 
@@ -566,23 +561,18 @@ fn compact_by_time<T: DeserializeOwned>(
     cutoff: UnixMs,
     time: impl Fn(&T) -> UnixMs,
 ) -> Result<u64> {
-    let mut from = Vec::new();
     let mut removed = 0usize;
-    'pages: loop {
-        let page = w.range(table, &from, None, PAGE)?;
-        let Some((last, _)) = page.last() else { break };
-        from = successor(last);
-        for (k, v) in page {
-            let entry: T = record::decode(&v).map_err(|e| tx::record_error(path, table, &k, e))?;
-            if time(&entry) < cutoff {
-                if removed == COMPACT_BATCH {
-                    break 'pages;
-                }
-                w.delete(table, &k)?;
-                removed += 1;
+    scan_until(w, table, |w, (k, v)| {
+        let entry: T = record::decode(&v).map_err(|e| tx::record_error(path, table, &k, e))?;
+        if time(&entry) < cutoff {
+            if removed == COMPACT_BATCH {
+                return Ok(ControlFlow::Break(()));
             }
+            w.delete(table, &k)?;
+            removed += 1;
         }
-    }
+        Ok(ControlFlow::Continue(()))
+    })?;
     Ok(removed as u64)
 }
 
@@ -598,37 +588,32 @@ fn compact_records<T: DeserializeOwned>(
     mut also: impl FnMut(&mut dyn Write, &T) -> Result<()>,
 ) -> Result<(u64, u64)> {
     let (mut removed, mut kept, mut examined) = (0u64, 0u64, 0usize);
-    let mut from = Vec::new();
-    'pages: loop {
-        let page = w.range(table, &from, None, PAGE)?;
-        let Some((last, _)) = page.last() else { break };
-        from = successor(last);
-        for (k, v) in page {
-            if examined == COMPACT_BATCH {
-                break 'pages;
-            }
-            examined += 1;
-            let record: T = record::decode(&v).map_err(|e| tx::record_error(path, table, &k, e))?;
-            if time(&record) >= cutoff {
-                break 'pages;
-            }
-            let id = read_be(&k, 0).filter(|_| k.len() == 8).ok_or_else(|| Error::Corrupt {
-                path: path.to_path_buf(),
-                detail: format!("{} key {} is not an id", table.name(), tx::hex(&k)),
-            })?;
-            let mut pending = false;
-            for kind in kinds {
-                pending |= w.get(Table::Tasks, &task_key(*kind, id))?.is_some();
-            }
-            if pending {
-                kept += 1;
-            } else {
-                w.delete(table, &k)?;
-                also(w, &record)?;
-                removed += 1;
-            }
+    scan_until(w, table, |w, (k, v)| {
+        if examined == COMPACT_BATCH {
+            return Ok(ControlFlow::Break(()));
         }
-    }
+        examined += 1;
+        let record: T = record::decode(&v).map_err(|e| tx::record_error(path, table, &k, e))?;
+        if time(&record) >= cutoff {
+            return Ok(ControlFlow::Break(()));
+        }
+        let id = read_be(&k, 0).filter(|_| k.len() == 8).ok_or_else(|| Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: format!("{} key {} is not an id", table.name(), tx::hex(&k)),
+        })?;
+        let mut pending = false;
+        for kind in kinds {
+            pending |= w.get(Table::Tasks, &task_key(*kind, id))?.is_some();
+        }
+        if pending {
+            kept += 1;
+        } else {
+            w.delete(table, &k)?;
+            also(w, &record)?;
+            removed += 1;
+        }
+        Ok(ControlFlow::Continue(()))
+    })?;
     Ok((removed, kept))
 }
 

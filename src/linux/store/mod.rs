@@ -65,7 +65,7 @@ pub use stored::reported_status;
 pub use tx::FORMAT_VERSION;
 
 use crate::codec::pdu::{Status, StatusCategory};
-use engine::{successor, Engine, Read, Table};
+use engine::{scan_table, Engine, Read, Table};
 use index::{next_level, ready_not_before, Index};
 use record::be;
 use stored::{report_words, Stored, What};
@@ -766,27 +766,22 @@ impl Store {
         }
         let mut oldest: BinaryHeap<ByTime> = BinaryHeap::new();
         self.read(|r, _, path| {
-            let mut from = Vec::new();
-            loop {
-                let page = r.range(Table::Messages, &from, None, 256)?;
-                let Some((last, _)) = page.last() else { return Ok(()) };
-                from = successor(last);
-                for (k, v) in page {
-                    let s: Stored = record::decode(&v).map_err(|e| tx::record_error(path, Table::Messages, &k, e))?;
-                    if s.message.updated < since {
-                        continue;
-                    }
-                    for c in s.changes.iter().filter(|c| c.at >= since) {
-                        let c = ByTime(s.change(c));
-                        if oldest.len() < limit {
-                            oldest.push(c);
-                        } else if oldest.peek().is_some_and(|newest| c < *newest) {
-                            oldest.pop();
-                            oldest.push(c);
-                        }
+            scan_table(r, Table::Messages, |_, (k, v)| {
+                let s: Stored = record::decode(&v).map_err(|e| tx::record_error(path, Table::Messages, &k, e))?;
+                if s.message.updated < since {
+                    return Ok(());
+                }
+                for c in s.changes.iter().filter(|c| c.at >= since) {
+                    let c = ByTime(s.change(c));
+                    if oldest.len() < limit {
+                        oldest.push(c);
+                    } else if oldest.peek().is_some_and(|newest| c < *newest) {
+                        oldest.pop();
+                        oldest.push(c);
                     }
                 }
-            }
+                Ok(())
+            })
         })?;
         Ok(oldest.into_sorted_vec().into_iter().map(|c| c.0).collect())
     }
