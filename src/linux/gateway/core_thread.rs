@@ -32,7 +32,7 @@ use crate::linux::store::{
     ReceivedSms, StateKind, Store, UnixMs,
 };
 use crate::linux::systemd::Notifier;
-use crate::linux::{clock, dates, log, number};
+use crate::linux::{clock, dates, log};
 use crate::modem::{self, Cause, Event, OutgoingPart, PartId, Phase, RegState};
 use crate::time::Instant;
 
@@ -585,7 +585,7 @@ impl Core {
     /// `raw` in the international form the opt-out list and the reply memory key on; as given
     /// when it is not a number (an alphanumeric sender).
     fn normalised(&self, raw: &str) -> String {
-        number::normalise(raw, self.config.calls.default_country.as_deref()).unwrap_or_else(|_| raw.to_string())
+        self.config.calls.caller(raw).unwrap_or_else(|_| raw.to_string())
     }
 
     /// A whole message arrived (or what there is of one, after the reassembly timeout).
@@ -937,23 +937,8 @@ impl Core {
                 }
                 Err(e) => protocol::failed(e),
             },
-            Request::OptOut { number } => {
-                match number::normalise(&number, self.config.calls.default_country.as_deref()) {
-                    Ok(n) => match self.store.opt_out(&n, "by hand", "", unix_now()) {
-                        Ok(new) => protocol::ok(json!({ "number": n, "changed": new })),
-                        Err(e) => protocol::failed(e),
-                    },
-                    Err(e) => protocol::failed(format!("{number:?}: {e}")),
-                }
-            }
-            Request::OptIn { number } => match number::normalise(&number, self.config.calls.default_country.as_deref())
-            {
-                Ok(n) => match self.store.opt_in(&n) {
-                    Ok(was) => protocol::ok(json!({ "number": n, "changed": was })),
-                    Err(e) => protocol::failed(e),
-                },
-                Err(e) => protocol::failed(format!("{number:?}: {e}")),
-            },
+            Request::OptOut { number } => self.change_opt_out(&number, true),
+            Request::OptIn { number } => self.change_opt_out(&number, false),
             Request::Status => protocol::ok(self.status_json()),
             Request::List { state, limit, offset } => {
                 let state = match state.as_deref().map(|s| (s, StateKind::from_name(s))) {
@@ -992,6 +977,19 @@ impl Core {
                 Err(e) => protocol::failed(e),
             },
             Request::Export { since, after, limit } => self.export(since, after, limit.clamp(1, MAX_PAGE)),
+        }
+    }
+
+    /// `smsgw optout add|remove`: puts `number` on the opt-out list (`out`) or takes it off.
+    fn change_opt_out(&mut self, number: &str, out: bool) -> Value {
+        let n = match self.config.calls.caller(number) {
+            Ok(n) => n,
+            Err(e) => return protocol::failed(format!("{number:?}: {e}")),
+        };
+        let changed = if out { self.store.opt_out(&n, "by hand", "", unix_now()) } else { self.store.opt_in(&n) };
+        match changed {
+            Ok(changed) => protocol::ok(json!({ "number": n, "changed": changed })),
+            Err(e) => protocol::failed(e),
         }
     }
 

@@ -325,52 +325,57 @@ impl Worker {
     /// tables' unique keys on gateway and local id make a repeat after a lost mark a no-op), and
     /// clears each mark after its insert.
     fn push_inbound(&mut self) -> Result<()> {
+        self.drain(TaskKind::PushReceived, Self::push_received)?;
+        self.drain(TaskKind::PushCall, Self::push_call)
+    }
+
+    /// Runs `push` for every record with a `kind` mark, oldest first, clearing each mark after
+    /// its push, a batch at a time until none is left or the sync is stopping.
+    fn drain(&mut self, kind: TaskKind, push: fn(&mut Worker, u64) -> Result<()>) -> Result<()> {
         loop {
-            let ids = self.store.tasks(TaskKind::PushReceived, PUSH_BATCH)?;
+            let ids = self.store.tasks(kind, PUSH_BATCH)?;
             for &id in &ids {
-                if let Some(m) = self.store.received(id)? {
-                    let row = InboxRow {
-                        local_id: m.id,
-                        sender: &m.sender,
-                        text: &m.text,
-                        received: m.received,
-                        smsc: m.smsc.as_deref(),
-                        parts: m.parts,
-                        complete: m.is_complete(),
-                        sms_timestamp: m.sent_at.as_deref(),
-                    };
-                    if self.link()?.insert_received(&row)? {
-                        self.state(|s| s.received_pushed += 1);
-                    }
-                }
-                self.store.finish_task(TaskKind::PushReceived, id)?;
-            }
-            if ids.len() < PUSH_BATCH || self.stopping() {
-                break;
-            }
-        }
-        loop {
-            let ids = self.store.tasks(TaskKind::PushCall, PUSH_BATCH)?;
-            for &id in &ids {
-                if let Some(c) = self.store.call(id)? {
-                    let detail = c.detail();
-                    let event = LocalEvent {
-                        kind: "call",
-                        local_id: c.id,
-                        phone_number: c.caller.as_deref().or(c.number.as_deref()),
-                        detail: &detail,
-                        at: c.at,
-                    };
-                    if self.link()?.insert_local_event(&event)? {
-                        self.state(|s| s.calls_pushed += 1);
-                    }
-                }
-                self.store.finish_task(TaskKind::PushCall, id)?;
+                push(self, id)?;
+                self.store.finish_task(kind, id)?;
             }
             if ids.len() < PUSH_BATCH || self.stopping() {
                 return Ok(());
             }
         }
+    }
+
+    fn push_received(&mut self, id: u64) -> Result<()> {
+        let Some(m) = self.store.received(id)? else { return Ok(()) };
+        let row = InboxRow {
+            local_id: m.id,
+            sender: &m.sender,
+            text: &m.text,
+            received: m.received,
+            smsc: m.smsc.as_deref(),
+            parts: m.parts,
+            complete: m.is_complete(),
+            sms_timestamp: m.sent_at.as_deref(),
+        };
+        if self.link()?.insert_received(&row)? {
+            self.state(|s| s.received_pushed += 1);
+        }
+        Ok(())
+    }
+
+    fn push_call(&mut self, id: u64) -> Result<()> {
+        let Some(c) = self.store.call(id)? else { return Ok(()) };
+        let detail = c.detail();
+        let event = LocalEvent {
+            kind: "call",
+            local_id: c.id,
+            phone_number: c.caller.as_deref().or(c.number.as_deref()),
+            detail: &detail,
+            at: c.at,
+        };
+        if self.link()?.insert_local_event(&event)? {
+            self.state(|s| s.calls_pushed += 1);
+        }
+        Ok(())
     }
 
     /// Extends our leases, and cancels local messages whose rows are no longer ours (taken by
